@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import ajvFormats from 'ajv-formats'
+import type { Hub } from './hub.js'
+import type { Logger } from './log.js'
+import errorsPlugin from './plugins/errors.js'
+import authPlugin from './plugins/auth.js'
+import healthRoutes from './routes/health.js'
+import metricsRoute from './routes/metrics.js'
+import queuesDashboard from './routes/admin/queues.js'
+import { createReadiness } from './health.js'
+import { QUEUES } from './queue/names.js'
+import { registerRoutes } from './routes/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: Hub
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+export interface BuildAppOptions {
+  /** Logger to use instead of the hub's (tests capture log lines through it). */
+  logger?: Logger
+}
+
+/**
+ * Builds the hub's API (never listens: server.ts does). Everything a request meets
+ * is here: request ids, PII-safe logging, authentication, validation, problem+json,
+ * OpenAPI at /docs, health and metrics, then the v1 and admin routes.
+ */
+/** The app with TypeBox-typed routes. */
+export type HubApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
+
+export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<HubApp> {
+  const app = Fastify({
+    loggerInstance: (opts.logger ?? hub.logger) as FastifyBaseLogger,
+    bodyLimit: hub.config.BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      plugins: [ajvFormats as never],
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('hub', hub)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    hub.metrics.httpRequests.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000)
+  })
+
+  await app.register(errorsPlugin)
+  await app.register(authPlugin, { clients: hub.clients, onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc() })
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'lgsp-hub',
+        version: '1',
+        description:
+          "The province's normalized API to the national systems (DVCQG, population, business registry, tax, BHXH, civil status). " +
+          'JSON, camelCase, ISO-8601 timestamps with offset. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          basic: { type: 'http', scheme: 'basic', description: 'operators: any user name, the API key as password' },
+        },
+      },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'dossiers', description: 'Dossier intake and status sync to DVCQG' },
+        { name: 'admin', description: 'Operators' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  await app.register(healthRoutes, { readiness: createReadiness(hub) })
+  await app.register(metricsRoute, { registry: hub.metrics.registry })
+  await app.register(queuesDashboard, { queues: Object.values(QUEUES).map((n) => hub.queues.queue(n)) })
+  await registerRoutes(app, hub)
+  return app
+}

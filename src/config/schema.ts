@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+/**
+ * The one source of truth for configuration: a JSON schema (TypeBox) whose keys are
+ * the environment variable names. The TypeScript type is derived from it, defaults
+ * live here, and README's configuration table is generated from the descriptions
+ * (`npm run config:doc`). Fields marked `secret` are never echoed in errors or logs.
+ */
+const str = (description: string, def: string, extra: Record<string, unknown> = {}) =>
+  Type.String({ description, default: def, ...extra })
+const int = (description: string, def: number, minimum: number, maximum: number) =>
+  Type.Integer({ description, default: def, minimum, maximum })
+
+export const ConfigSchema = Type.Object(
+  {
+    NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+      description: 'development | production | test. production refuses the shipped development API keys.',
+      default: 'development',
+    }),
+    HOST: str('Address the API listens on', '127.0.0.1', { minLength: 1 }),
+    PORT: int('Port of the API', 8080, 0, 65535),
+    LOG_LEVEL: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { description: 'pino log level: fatal | error | warn | info | debug | trace | silent', default: 'info' },
+    ),
+    REDIS_URL: str('Redis for BullMQ queues, a redis:// or rediss:// URL', 'redis://127.0.0.1:6379', {
+      pattern: '^rediss?://[^\\s]+$',
+    }),
+    QUEUE_PREFIX: str('Key prefix of every BullMQ queue (letters, digits, - and _; no colon)', 'lgsp', {
+      pattern: '^[A-Za-z0-9_-]{1,40}$',
+    }),
+    DATABASE_URL: Type.Optional(
+      Type.String({
+        description: 'PostgreSQL URL (postgres://…). Unset: embedded PGlite in DATA_DIR (one process only)',
+        pattern: '^postgres(ql)?://[^\\s]+$',
+        secret: true,
+      }),
+    ),
+    DATABASE_POOL_SIZE: int('Maximum PostgreSQL connections per process', 10, 1, 200),
+    DATA_DIR: str('Folder for embedded data (PGlite database, blobs)', './data', { minLength: 1 }),
+    BODY_LIMIT_BYTES: int('Largest accepted request body, in bytes', 1_048_576, 1024, 104_857_600),
+    CLIENTS_FILE: str(
+      'JSON file of API clients ({clients:[{id, keySha256, services[]}]}); ignored when CLIENTS_JSON is set',
+      'config/clients.dev.json',
+    ),
+    CLIENTS_JSON: Type.Optional(
+      Type.String({ description: 'The clients document inline (same shape as CLIENTS_FILE)', secret: true }),
+    ),
+    READY_CHECK_TIMEOUT_MS: int('Timeout of each readiness probe (Redis, database, connectors)', 1500, 50, 30_000),
+    READY_CACHE_MS: int('How long a readiness result is reused', 2000, 0, 60_000),
+    SHUTDOWN_TIMEOUT_MS: int('Longest graceful shutdown before in-flight jobs are released', 8000, 500, 120_000),
+    WORKER_CONCURRENCY: int('Jobs one worker process runs at once', 32, 1, 1000),
+    UPSTREAM_TIMEOUT_MS: int('Default timeout of a call to a national system', 10_000, 100, 300_000),
+    SANDBOX_HOST: str('Address the sandbox (simulated national systems) listens on', '127.0.0.1'),
+    SANDBOX_PORT: int('Port of the sandbox', 8090, 0, 65535),
+    SANDBOX_SEED: int('Seed of the sandbox data and fault injection', 42, 0, 2 ** 31 - 1),
+    CONNECTORS_ENABLED: str('Comma-separated connectors the hub uses and probes in /health/ready', '', {
+      pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$',
+    }),
+    DVCQG_BASE_URL: str('Base URL of the national portal (DVCQG) integration API', 'http://127.0.0.1:8090/dvcqg', {
+      pattern: '^https?://[^\\s]+$',
+    }),
+    DVCQG_STYLE: Type.Union([Type.Literal('adapter'), Type.Literal('rest')], {
+      description: 'adapter: one URL + session login, operation in the body; rest: one URL per operation',
+      default: 'adapter',
+    }),
+    DVCQG_AUTH_PATH: str('adapter style: login path', '/api/auth/login'),
+    DVCQG_INTEGRATION_PATH: str('adapter style: path of dossier operations', '/api/tich-hop'),
+    DVCQG_SHARE_PATH: str('adapter style: path of catalog reads', '/api/chia-se'),
+    DVCQG_USERNAME: str('DVCQG account', 'sandbox'),
+    DVCQG_PASSWORD: str('DVCQG password', 'sandbox', { secret: true }),
+    DVCQG_DSTCODE: str('dstcode header sent to DVCQG', 'H56'),
+    DVCQG_UNIT_CODE: str('madonvi: the province unit code', '000.00.00.H56', {
+      pattern: '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$',
+    }),
+    STATUS_MAP_FILE: str('Provincial status code → DVCQG TrangThaiHoSo map', 'config/status-map.json'),
+  },
+  { additionalProperties: false },
+)
+
+export type HubConfig = Static<typeof ConfigSchema>

@@ -1,0 +1,107 @@
+/**
+ * The HUB_ERR_* catalogue: every error the hub answers with has one stable code,
+ * mapped once to an HTTP status. Responses are RFC 9457 problem+json
+ * (see `problem()` and the error handler in app.ts).
+ */
+export interface ErrorSpec {
+  status: number
+  title: string
+}
+
+export const ERRORS = {
+  HUB_ERR_VALIDATION: { status: 400, title: 'Request validation failed' },
+  HUB_ERR_BAD_IDENTIFIER: { status: 400, title: 'Identifier is not valid' },
+  HUB_ERR_UNKNOWN_CODE: { status: 400, title: 'Code is not in the catalog or map' },
+  HUB_ERR_MAPPING: { status: 400, title: 'Value cannot be translated for the national system' },
+  HUB_ERR_UNAUTHENTICATED: { status: 401, title: 'Missing or unknown client credential' },
+  HUB_ERR_FORBIDDEN: { status: 403, title: 'Client is not granted this service' },
+  HUB_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
+  HUB_ERR_UPSTREAM_NOT_FOUND: { status: 404, title: 'The national system has no such record' },
+  HUB_ERR_CONFLICT: { status: 409, title: 'Conflict with the current state' },
+  HUB_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'Request body too large' },
+  HUB_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  HUB_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  HUB_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+  HUB_ERR_UPSTREAM_BAD_REPLY: { status: 502, title: 'The national system answered with something unusable' },
+  HUB_ERR_UPSTREAM_REJECTED: { status: 502, title: 'The national system rejected the request' },
+  HUB_ERR_UPSTREAM_UNAVAILABLE: { status: 503, title: 'The national system is unavailable' },
+  HUB_ERR_CIRCUIT_OPEN: { status: 503, title: 'The national system is failing; calls are paused' },
+  HUB_ERR_DEPENDENCY_DOWN: { status: 503, title: 'A dependency of the hub is unavailable' },
+  HUB_ERR_UPSTREAM_TIMEOUT: { status: 504, title: 'The national system did not answer in time' },
+} as const satisfies Record<string, ErrorSpec>
+
+export type HubErrorCode = keyof typeof ERRORS
+
+/** One offending field of a request, as reported in problem+json `errors`. */
+export interface FieldError {
+  /** JSON pointer-ish location, e.g. `/body/applicant/idNumber` */
+  field: string
+  message: string
+  /** A stable rule name when one applies (e.g. `HUB_ID_CCCD_PROVINCE`). */
+  rule?: string
+}
+
+export interface HubErrorOptions {
+  errors?: FieldError[]
+  /** Seconds a client should wait (429/503); sent as `Retry-After`. */
+  retryAfter?: number
+  cause?: unknown
+  /** Extra problem members (e.g. `upstream`). Never personal data. */
+  extra?: Record<string, unknown>
+}
+
+/** The one error type the hub throws on purpose. Anything else is a 500. */
+export class HubError extends Error {
+  readonly code: HubErrorCode
+  readonly status: number
+  readonly errors?: FieldError[]
+  readonly retryAfter?: number
+  readonly extra?: Record<string, unknown>
+
+  constructor(code: HubErrorCode, detail?: string, opts: HubErrorOptions = {}) {
+    super(detail ?? ERRORS[code].title, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'HubError'
+    this.code = code
+    this.status = ERRORS[code].status
+    this.errors = opts.errors
+    this.retryAfter = opts.retryAfter
+    this.extra = opts.extra
+  }
+}
+
+export function isHubError(err: unknown): err is HubError {
+  return err instanceof HubError
+}
+
+/** A single-field validation error, the common case at the edge. */
+export function fieldError(field: string, message: string, rule?: string, code: HubErrorCode = 'HUB_ERR_VALIDATION'): HubError {
+  return new HubError(code, message, { errors: [{ field, message, ...(rule ? { rule } : {}) }] })
+}
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  code: HubErrorCode
+  detail?: string
+  instance?: string
+  errors?: FieldError[]
+  [extra: string]: unknown
+}
+
+export const PROBLEM_TYPE_BASE = 'https://lgsp-hub.local/problems/'
+
+/** RFC 9457 body for a hub error. 5xx details are replaced unless `expose`. */
+export function problem(err: HubError, instance?: string): Problem {
+  const spec = ERRORS[err.code]
+  return {
+    type: PROBLEM_TYPE_BASE + err.code.replace(/^HUB_ERR_/, '').toLowerCase().replace(/_/g, '-'),
+    title: spec.title,
+    status: err.status,
+    code: err.code,
+    detail: err.message,
+    ...(instance ? { instance } : {}),
+    ...(err.errors ? { errors: err.errors } : {}),
+    ...(err.extra ?? {}),
+  }
+}

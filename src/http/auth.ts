@@ -1,0 +1,38 @@
+import type { InternalAxiosRequestConfig } from 'axios'
+
+/**
+ * An outbound authentication strategy, one small module each (OAuth2 client
+ * credentials, hashed Basic, lgspaccesstoken, static key, session login…).
+ * The transport calls `apply` before every request and, on a 401 (or a connector's
+ * own "session expired" signal), `refresh` once before retrying.
+ */
+export interface AuthStrategy {
+  readonly name: string
+  apply(config: InternalAxiosRequestConfig): void | Promise<void>
+  /** Forget cached credentials and obtain new ones (single-flight). */
+  refresh?(): Promise<void>
+}
+
+/** Static API key in a header (e.g. `x-api-key`). */
+export function staticKeyAuth(header: string, key: string): AuthStrategy {
+  return {
+    name: 'static-key',
+    apply(config) {
+      config.headers.set(header, key)
+    },
+  }
+}
+
+/**
+ * Runs `fetch` at most once at a time: concurrent callers share the same promise.
+ * The building block of every token cache (one refresh in flight, whatever the load).
+ */
+export function singleFlight<T>(fetch: () => Promise<T>): () => Promise<T> {
+  let inflight: Promise<T> | undefined
+  return () => {
+    inflight ??= fetch().finally(() => {
+      inflight = undefined
+    })
+    return inflight
+  }
+}

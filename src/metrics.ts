@@ -1,0 +1,41 @@
+import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client'
+
+/**
+ * The hub's Prometheus metrics, on a registry of its own (several hubs can live in one
+ * test process). Services add theirs through `registry`.
+ */
+export function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'lgsp_hub_' })
+  return {
+    registry,
+    httpRequests: new Histogram({
+      name: 'lgsp_hub_http_request_duration_seconds',
+      help: 'Inbound API requests by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    upstreamRequests: new Histogram({
+      name: 'lgsp_hub_upstream_request_duration_seconds',
+      help: 'Calls to national systems by upstream, operation and outcome',
+      labelNames: ['upstream', 'operation', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'lgsp_hub_circuit_open',
+      help: '1 while the circuit breaker of an upstream is open, 0.5 half-open, 0 closed',
+      labelNames: ['upstream'] as const,
+      registers: [registry],
+    }),
+    authRejections: new Counter({
+      name: 'lgsp_hub_auth_rejections_total',
+      help: 'Inbound requests rejected by authentication (401) or authorisation (403)',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+  }
+}
+
+export type HubMetrics = ReturnType<typeof createMetrics>

@@ -1,0 +1,80 @@
+import closeWithGrace from 'close-with-grace'
+import type { FastifyInstance } from 'fastify'
+import type { HubConfig } from './config/schema.js'
+import { createHub, type Hub, type Role } from './hub.js'
+import { buildApp } from './app.js'
+import { createSandbox } from './sandbox/index.js'
+import { createLogger, type Logger } from './log.js'
+import { openDb, migrate } from './store/index.js'
+
+export interface Running {
+  hub?: Hub
+  api?: FastifyInstance
+  sandbox?: FastifyInstance
+  /** Orderly stop: HTTP first (no new work), then workers (finish or release jobs), then connections. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts one role. `all` = sandbox + api + worker in one process, for a first run on
+ * the embedded defaults. Returns what it started so tests can drive and stop it.
+ */
+export async function startRole(role: Role, config: HubConfig, logger: Logger = createLogger(config.LOG_LEVEL, { role })): Promise<Running> {
+  if (role === 'migrate') {
+    const db = await openDb(config, 'migrate')
+    try {
+      const applied = await migrate(db)
+      logger.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date')
+    } finally {
+      await db.close()
+    }
+    return { close: async () => undefined }
+  }
+
+  let sandbox: FastifyInstance | undefined
+  if (role === 'sandbox' || role === 'all') {
+    const sb = await createSandbox(config.SANDBOX_SEED, logger.child({ component: 'sandbox' }, { level: role === 'all' ? 'warn' : config.LOG_LEVEL }))
+    sandbox = sb.app
+    await sandbox.listen({ host: config.SANDBOX_HOST, port: config.SANDBOX_PORT })
+    logger.info({ url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` }, 'sandbox (simulated national systems) listening')
+    if (role === 'sandbox') return { sandbox, close: () => sandbox!.close() }
+  }
+
+  let hub: Hub
+  try {
+    hub = await createHub(config, role, { logger })
+  } catch (e) {
+    await sandbox?.close()
+    throw e
+  }
+  let api: FastifyInstance | undefined
+  if (role === 'api' || role === 'all') {
+    api = await buildApp(hub)
+    await api.listen({ host: config.HOST, port: config.PORT })
+  }
+  if (role === 'worker' || role === 'all') await hub.startWorkers()
+  logger.info({ role }, 'lgsp-hub started')
+  return {
+    hub,
+    api,
+    sandbox,
+    async close() {
+      await api?.close()
+      await hub.close()
+      await sandbox?.close()
+    },
+  }
+}
+
+/** Runs a role until SIGTERM/SIGINT, then shuts down within SHUTDOWN_TIMEOUT_MS (exit 0; 1 on timeout). */
+export async function runRole(role: Role, config: HubConfig): Promise<void> {
+  const logger = createLogger(config.LOG_LEVEL, { role })
+  const running = await startRole(role, config, logger)
+  if (role === 'migrate') return
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: { error: (m: unknown) => logger.error(String(m)) } }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'fatal error, shutting down')
+    else logger.info({ signal }, 'shutting down')
+    await running.close()
+    logger.info('stopped')
+  })
+}

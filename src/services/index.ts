@@ -1,0 +1,31 @@
+import type { HubConfig } from '../config/schema.js'
+import type { Logger } from '../log.js'
+import type { HubMetrics } from '../metrics.js'
+import type { Db } from '../store/index.js'
+import type { QueueRuntime } from '../queue/runtime.js'
+import type { Connector } from '../connectors/types.js'
+
+export interface ServiceContext {
+  config: HubConfig
+  logger: Logger
+  metrics: HubMetrics
+  db: Db
+  queues: QueueRuntime
+  connectors: Map<string, Connector>
+  shutdownSignal: AbortSignal
+}
+
+/** A capability of the hub (dossier sync, catalog sync, …) with optional background work. */
+export interface HubService {
+  /** Start BullMQ workers and schedulers (worker / all roles only). */
+  startWorkers?(): Promise<void>
+  /** Stop background loops; workers are closed by the queue runtime. */
+  stop?(): Promise<void>
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Services {}
+
+export async function createServices(_ctx: ServiceContext): Promise<Services> {
+  return {}
+}

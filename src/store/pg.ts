@@ -1,0 +1,67 @@
+import pg from 'pg'
+import { OID, toNumber, type Db, type Queryable, type QueryResult } from './db.js'
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === OID.INT8 || oid === OID.NUMERIC) return toNumber
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await client.query(sql, params as unknown[])
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
+    },
+    async exec(sql: string) {
+      await client.query(sql)
+    },
+  }
+}
+
+export interface PgOptions {
+  url: string
+  poolSize?: number
+  applicationName?: string
+}
+
+/** PostgreSQL through a `pg` pool. */
+export function createPgDb(opts: PgOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    application_name: opts.applicationName ?? 'lgsp-hub',
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    types,
+  })
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined)
+  const q = wrap(pool)
+  return {
+    engine: 'postgres',
+    query: q.query,
+    exec: q.exec,
+    async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const out = await fn(wrap(client))
+        await client.query('COMMIT')
+        return out
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw e
+      } finally {
+        client.release()
+      }
+    },
+    async ping() {
+      await pool.query('SELECT 1')
+    },
+    async close() {
+      await pool.end()
+    },
+  }
+}
