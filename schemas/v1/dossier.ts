@@ -53,8 +53,8 @@ const idNumberRules = [
   { idType: 'passport', pattern: '^[A-Z0-9]{6,20}$' },
   { idType: 'tax_code', pattern: String.raw`^\d{10}(-\d{3})?$` },
 ].map(({ idType, pattern }) => ({
-  if: { properties: { idType: { const: idType } }, required: ['idType'] },
-  then: { properties: { idNumber: { pattern } } },
+  if: { type: 'object', properties: { idType: { const: idType } }, required: ['idType'] },
+  then: { type: 'object', properties: { idNumber: { type: 'string', pattern } } },
 }))
 
 export const Applicant = Type.Object(
@@ -160,7 +160,12 @@ export const DossierEventBody = Type.Object(
     status: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
     step: Type.Optional(DossierStep),
   },
-  { ...closed, title: 'DossierEventBody', anyOf: [{ required: ['status'] }, { required: ['step'] }] },
+  {
+    ...closed,
+    title: 'DossierEventBody',
+    // Self-contained branches keep ajv's strictRequired quiet.
+    anyOf: ['status', 'step'].map((key) => ({ type: 'object', properties: { [key]: {} }, required: [key] })),
+  },
 )
 
 /** Path params of `/v1/dossiers/{dossierCode}/…`. */
