@@ -2,8 +2,10 @@
 import { cpSync, existsSync } from 'node:fs'
 
 const assets = [
-  ['src/store/migrations', 'dist/store/migrations'],
-  ['src/connectors/population/wsdl', 'dist/connectors/population/wsdl'],
-  ['src/connectors/bhxh/wsdl', 'dist/connectors/bhxh/wsdl'],
+  ['src/store/migrations', 'dist/src/store/migrations'],
+  ['src/connectors/population/wsdl', 'dist/src/connectors/population/wsdl'],
+  ['src/connectors/bhxh/wsdl', 'dist/src/connectors/bhxh/wsdl'],
 ]
 for (const [from, to] of assets) if (existsSync(from)) cpSync(from, to, { recursive: true })
+// JSON schemas of the national payloads (read by the sandbox's strict validation).
+cpSync('schemas', 'dist/schemas', { recursive: true, filter: (f) => !f.endsWith('.ts') })

@@ -46,7 +46,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, verbose: true },
       plugins: [ajvFormats as never],
     },
     routerOptions: { ignoreTrailingSlash: true },

@@ -8,7 +8,7 @@ import { createConnectors } from './connectors/index.js'
 import type { Connector, ConnectorContext } from './connectors/types.js'
 import { createTransport, type Transport } from './http/transport.js'
 import { registerBuiltins } from './builtins.js'
-import { createServices, type Services } from './services/index.js'
+import { createServices, type HubService, type Services } from './services/index.js'
 
 export type Role = 'api' | 'worker' | 'all' | 'sandbox' | 'migrate'
 
@@ -82,13 +82,13 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
       services,
       shutdownSignal: shutdown.signal,
       async startWorkers() {
-        for (const s of Object.values(services)) await s.startWorkers?.()
+        for (const s of Object.values(services) as HubService[]) await s.startWorkers?.()
       },
       async close() {
         if (closed) return
         closed = true
         shutdown.abort()
-        for (const s of Object.values(services)) await s.stop?.()
+        for (const s of Object.values(services) as HubService[]) await s.stop?.()
         await queues.close()
         for (const c of connectors.values()) await c.close?.()
         for (const t of transports) t.close()

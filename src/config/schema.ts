@@ -54,7 +54,7 @@ export const ConfigSchema = Type.Object(
     SANDBOX_HOST: str('Address the sandbox (simulated national systems) listens on', '127.0.0.1'),
     SANDBOX_PORT: int('Port of the sandbox', 8090, 0, 65535),
     SANDBOX_SEED: int('Seed of the sandbox data and fault injection', 42, 0, 2 ** 31 - 1),
-    CONNECTORS_ENABLED: str('Comma-separated connectors the hub uses and probes in /health/ready', '', {
+    CONNECTORS_ENABLED: str('Comma-separated connectors the hub uses and probes in /health/ready', 'dvcqg', {
       pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$',
     }),
     DVCQG_BASE_URL: str('Base URL of the national portal (DVCQG) integration API', 'http://127.0.0.1:8090/dvcqg', {
@@ -73,6 +73,12 @@ export const ConfigSchema = Type.Object(
     DVCQG_UNIT_CODE: str('madonvi: the province unit code', '000.00.00.H56', {
       pattern: '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$',
     }),
+    PROCEDURE_CODE_MAP_FILE: Type.Optional(Type.String({ description: 'JSON object mapping local procedure codes to national ones (default: none)' })),
+    DOSSIER_LEASE_MS: int('How long a worker holds a dossier while delivering (renewed per event)', 30_000, 1000, 600_000),
+    RECONCILE_INTERVAL_MS: int('How often workers look for dossiers with undelivered events and no job', 5000, 200, 600_000),
+    RECONCILE_GRACE_MS: int('A dossier untouched this long with undelivered events is re-enqueued', 10_000, 0, 3_600_000),
+    RETRY_BASE_MS: int('First retry delay of a failed delivery (doubles each attempt, with jitter)', 1000, 10, 600_000),
+    RETRY_MAX_MS: int('Longest delay between delivery retries', 300_000, 100, 86_400_000),
     STATUS_MAP_FILE: str('Provincial status code → DVCQG TrangThaiHoSo map', 'config/status-map.json'),
   },
   { additionalProperties: false },

@@ -8,6 +8,7 @@ interface AjvLikeError {
   keyword?: string
   message?: string
   params?: Record<string, unknown>
+  parentSchema?: { description?: string }
 }
 
 /** Fastify/ajv validation errors → problem+json field list. */
@@ -17,8 +18,10 @@ export function validationFields(context: string | undefined, errors: AjvLikeErr
     const p = e.params ?? {}
     if (e.keyword === 'required' && p['missingProperty']) field += `/${String(p['missingProperty'])}`
     if (e.keyword === 'additionalProperties' && p['additionalProperty']) field += `/${String(p['additionalProperty'])}`
+    // A pattern's regex means little to a caller: say what the field should be instead.
+    const described = e.keyword === 'pattern' && e.parentSchema?.description ? `must be ${e.parentSchema.description}` : undefined
     const message =
-      e.keyword === 'additionalProperties' ? 'is not an allowed property' : e.keyword === 'required' ? 'is required' : (e.message ?? 'is invalid')
+      e.keyword === 'additionalProperties' ? 'is not an allowed property' : e.keyword === 'required' ? 'is required' : (described ?? e.message ?? 'is invalid')
     return { field, message, rule: e.keyword }
   })
 }

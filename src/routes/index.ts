@@ -1,5 +1,10 @@
 import type { HubApp } from '../app.js'
 import type { Hub } from '../hub.js'
+import dossierRoutes from './v1/dossiers.js'
+import adminDossierRoutes from './admin/dossiers.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
-export async function registerRoutes(_app: HubApp, _hub: Hub): Promise<void> {}
+export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
+  await app.register(dossierRoutes)
+  await app.register(adminDossierRoutes)
+}

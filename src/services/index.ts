@@ -4,6 +4,7 @@ import type { HubMetrics } from '../metrics.js'
 import type { Db } from '../store/index.js'
 import type { QueueRuntime } from '../queue/runtime.js'
 import type { Connector } from '../connectors/types.js'
+import { DossierService } from './dossiers/service.js'
 
 export interface ServiceContext {
   config: HubConfig
@@ -23,9 +24,10 @@ export interface HubService {
   stop?(): Promise<void>
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Services {}
+export interface Services {
+  dossiers: DossierService
+}
 
-export async function createServices(_ctx: ServiceContext): Promise<Services> {
-  return {}
+export async function createServices(ctx: ServiceContext): Promise<Services> {
+  return { dossiers: new DossierService(ctx) }
 }

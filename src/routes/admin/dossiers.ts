@@ -1,0 +1,81 @@
+import { Type } from '@sinclair/typebox'
+import type { HubApp } from '../../app.js'
+import { DossierCodeParams } from '../../../schemas/v1/dossier.js'
+import { ProblemSchema } from '../problem.js'
+
+const Item = Type.Object({
+  dossierCode: Type.String(),
+  state: Type.String(),
+  pendingEvents: Type.Integer(),
+  attempts: Type.Integer(),
+  lastError: Type.Optional(Type.String()),
+  parkedReason: Type.Optional(Type.String()),
+  parkedAt: Type.Optional(Type.String()),
+  nextAttemptAt: Type.Optional(Type.String()),
+})
+
+/** Operators: dead letters (parked dossiers), retrying ones, replay, attempt history. */
+export default async function adminDossierRoutes(app: HubApp) {
+  const dossiers = app.hub.services.dossiers
+  app.get(
+    '/admin/dossiers',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Dossiers by sync state: parked (dead letter), failed (retrying), pending',
+        querystring: Type.Object({
+          state: Type.Union([Type.Literal('parked'), Type.Literal('failed'), Type.Literal('pending')], { default: 'parked' }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Item) }) },
+      },
+    },
+    async (request) => ({ items: await dossiers.list(request.query.state, request.query.limit, request.query.offset) }),
+  )
+  app.post(
+    '/admin/dossiers/:dossierCode/replay',
+    { schema: { tags: ['admin'], summary: 'Put a parked dossier back in line', params: DossierCodeParams, response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }), 404: ProblemSchema, 409: ProblemSchema } } },
+    async (request) => {
+      request.log.info({ dossierCode: request.params.dossierCode }, 'operator replays a parked dossier')
+      return { replayed: await dossiers.replay(request.params.dossierCode) }
+    },
+  )
+  app.post(
+    '/admin/dossiers/replay',
+    { schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } } },
+    async (request) => {
+      const replayed = await dossiers.replay()
+      request.log.info({ count: replayed.length }, 'operator replays all parked dossiers')
+      return { replayed }
+    },
+  )
+  app.get(
+    '/admin/dossiers/:dossierCode/attempts',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Delivery attempts of one dossier, newest first',
+        params: DossierCodeParams,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                at: Type.String(),
+                firstSeq: Type.Integer(),
+                lastSeq: Type.Integer(),
+                operation: Type.String(),
+                outcome: Type.String(),
+                upstreamStatus: Type.Optional(Type.Integer()),
+                errorKind: Type.Optional(Type.String()),
+                message: Type.Optional(Type.String()),
+                latencyMs: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => ({ items: await dossiers.attempts(request.params.dossierCode) }),
+  )
+}

@@ -1,0 +1,478 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { Job, Queue } from 'bullmq'
+import type { DossierAccepted, DossierEvent, DossierSync, DossierUpsert } from '../../../schemas/v1/dossier.js'
+import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
+import { HubError, fieldError } from '../../errors.js'
+import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
+import { isMappingError } from '../../mappings/errors.js'
+import { parseStatusMap, toNationalStatus, type StatusMap } from '../../mappings/dvcqg/status-map.js'
+import { chunkSteps, toDongBoHoSoMC, toHoSo, toTienDo } from '../../mappings/dvcqg/to-dvcqg.js'
+import type { TienDoStep } from '../../mappings/dvcqg/types.js'
+import { QUEUES } from '../../queue/names.js'
+import type { Queryable } from '../../store/index.js'
+import type { HubService, ServiceContext } from '../index.js'
+import { retryDelayMs } from './backoff.js'
+import { dossierMetrics, type DossierMetrics } from './metrics.js'
+
+/** What an event row holds: the dossier as of this event (if it changes it) and/or a step. */
+interface EventPayload {
+  dossier?: Omit<DossierUpsert, 'eventId'>
+  step?: DossierEvent['step']
+  status?: string
+  occurredAt?: string
+}
+
+interface EventRow {
+  seq: number
+  kind: 'upsert' | 'event'
+  payload: EventPayload
+  accepted_at: Date
+}
+
+/** Job data holds a reference only: never citizen data in Redis. */
+export interface DrainJob {
+  dossierCode: string
+}
+
+export interface DossierListItem {
+  dossierCode: string
+  state: 'active' | 'parked'
+  pendingEvents: number
+  attempts: number
+  lastError?: string
+  parkedReason?: string
+  parkedAt?: string
+  nextAttemptAt?: string
+}
+
+class DuplicateEventRace extends Error {}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined)
+const jobId = (code: string, suffix: string) => `drain-${code}-${suffix}`
+
+/**
+ * Dossier status sync. Intake stores each event with a per-dossier sequence number in
+ * one transaction before answering 202; delivery drains each dossier's events in
+ * sequence to DVCQG, one dossier per worker at a time (a lease in the database),
+ * stopping at the first failure; retries back off per dossier; a permanent rejection
+ * parks the dossier; a reconciler re-enqueues dossiers whose trigger was lost.
+ */
+export class DossierService implements HubService {
+  readonly statusMap: StatusMap
+  private readonly procedureCodeMap: Record<string, string>
+  private readonly queue: Queue
+  readonly metrics: DossierMetrics
+  private reconcileTimer?: NodeJS.Timeout
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.statusMap = parseStatusMap(JSON.parse(readFileSync(ctx.config.STATUS_MAP_FILE, 'utf8')))
+    this.procedureCodeMap = ctx.config.PROCEDURE_CODE_MAP_FILE ? (JSON.parse(readFileSync(ctx.config.PROCEDURE_CODE_MAP_FILE, 'utf8')) as Record<string, string>) : {}
+    this.queue = ctx.queues.queue(QUEUES.dossierSync)
+    this.metrics = dossierMetrics(ctx.metrics, ctx.db, this.queue)
+  }
+
+  private get dvcqg(): DvcqgApi {
+    const c = this.ctx.connectors.get('dvcqg') as DvcqgApi | undefined
+    if (!c) throw new Error('the dvcqg connector is not enabled (CONNECTORS_ENABLED)')
+    return c
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  /** Checks what JSON Schema cannot: the status is mapped and the dossier translates. */
+  private checkTranslatable(dossier: Omit<DossierUpsert, 'eventId'>, currentStatus?: string) {
+    if (toNationalStatus(this.statusMap, dossier.status) === undefined) {
+      throw fieldError('/body/status', `status "${dossier.status}" has no DVCQG mapping in the status map`, 'HUB_STATUS_UNMAPPED', 'HUB_ERR_UNKNOWN_CODE')
+    }
+    try {
+      toHoSo(dossier as DossierUpsert, { statusMap: this.statusMap, currentStatus, procedureCodeMap: this.procedureCodeMap })
+    } catch (e) {
+      if (isMappingError(e)) throw fieldError(`/body/${e.field}`, e.message, e.code, 'HUB_ERR_MAPPING')
+      throw e
+    }
+  }
+
+  /** `POST /v1/dossiers`: create or update a dossier. */
+  async upsert(body: DossierUpsert, clientId: string): Promise<DossierAccepted & { replayed: boolean }> {
+    const { eventId, ...dossier } = body
+    this.checkTranslatable(dossier)
+    return this.store(eventId, body.dossierCode, 'upsert', clientId, async (q) => {
+      const { rows } = await q.query<{ last_seq: number }>(
+        `INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq)
+         VALUES ($1, $2, $3, $4, $5, 1)
+         ON CONFLICT (code) DO UPDATE SET last_seq = dossiers.last_seq + 1, snapshot = EXCLUDED.snapshot,
+           current_status = EXCLUDED.current_status, procedure_code = EXCLUDED.procedure_code,
+           agency_code = EXCLUDED.agency_code, touched_at = now()
+         RETURNING last_seq`,
+        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status],
+      )
+      return { seq: rows[0]!.last_seq, payload: { dossier } }
+    })
+  }
+
+  /** `POST /v1/dossiers/{code}/events`: a status change and/or a processing step. */
+  async addEvent(dossierCode: string, body: DossierEvent, clientId: string): Promise<DossierAccepted & { replayed: boolean }> {
+    if (body.status !== undefined && toNationalStatus(this.statusMap, body.status) === undefined) {
+      throw fieldError('/body/status', `status "${body.status}" has no DVCQG mapping in the status map`, 'HUB_STATUS_UNMAPPED', 'HUB_ERR_UNKNOWN_CODE')
+    }
+    if (body.step) {
+      try {
+        toTienDo(dossierCode, body, { statusMap: this.statusMap, currentStatus: body.status ?? 'DA_TIEP_NHAN' })
+      } catch (e) {
+        if (isMappingError(e)) throw fieldError(`/body/${e.field}`, e.message, e.code, 'HUB_ERR_MAPPING')
+        throw e
+      }
+    }
+    return this.store(body.eventId, dossierCode, 'event', clientId, async (q) => {
+      const { rows } = await q.query<{ last_seq: number; snapshot: Omit<DossierUpsert, 'eventId'>; current_status: string | null }>(
+        `UPDATE dossiers SET last_seq = last_seq + 1,
+           snapshot = CASE WHEN $2::text IS NULL THEN snapshot ELSE jsonb_set(snapshot, '{status}', to_jsonb($2::text)) END,
+           current_status = COALESCE($2::text, current_status), touched_at = now()
+         WHERE code = $1 RETURNING last_seq, snapshot, current_status`,
+        [dossierCode, body.status ?? null],
+      )
+      const row = rows[0]
+      if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`)
+      const payload: EventPayload = { occurredAt: body.occurredAt, status: body.status ?? row.current_status ?? undefined }
+      if (body.status !== undefined) payload.dossier = row.snapshot
+      if (body.step) payload.step = body.step
+      return { seq: row.last_seq, payload }
+    })
+  }
+
+  /**
+   * Stores one event idempotently: the same eventId returns the first answer. Two
+   * concurrent requests with one eventId serialise on the dossier row; the loser's
+   * insert conflicts, its transaction rolls back, and it answers the winner's reply.
+   */
+  private async store(
+    eventId: string,
+    dossierCode: string,
+    kind: 'upsert' | 'event',
+    clientId: string,
+    bump: (q: Queryable) => Promise<{ seq: number; payload: EventPayload }>,
+  ): Promise<DossierAccepted & { replayed: boolean }> {
+    const replay = async () => {
+      const { rows } = await this.ctx.db.query<{ dossier_code: string; seq: number }>('SELECT dossier_code, seq FROM dossier_events WHERE event_id = $1', [eventId])
+      const r = rows[0]
+      if (!r) return undefined
+      if (r.dossier_code !== dossierCode) {
+        throw fieldError('/body/eventId', `eventId was already used for another dossier`, 'HUB_EVENT_ID_REUSED', 'HUB_ERR_CONFLICT')
+      }
+      this.metrics.replayed.inc()
+      return { dossierCode, eventId, seq: r.seq, replayed: true }
+    }
+    const earlier = await replay()
+    if (earlier) return earlier
+    let seq: number
+    try {
+      seq = await this.ctx.db.tx(async (q) => {
+        const { seq, payload } = await bump(q)
+        const ins = await q.query(
+          `INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
+          [dossierCode, seq, eventId, clientId, kind, JSON.stringify(payload)],
+        )
+        if (ins.rowCount === 0) throw new DuplicateEventRace()
+        return seq
+      })
+    } catch (e) {
+      if (e instanceof DuplicateEventRace || (e as { code?: string }).code === '23505') {
+        const winner = await replay()
+        if (winner) return winner
+      }
+      throw e
+    }
+    this.metrics.accepted.labels(kind).inc()
+    await this.trigger(dossierCode, String(seq))
+    return { dossierCode, eventId, seq, replayed: false }
+  }
+
+  /** Enqueues a drain of the dossier. Failure is not fatal: the event is stored and the reconciler will enqueue it. */
+  private async trigger(dossierCode: string, suffix: string, delayMs = 0): Promise<void> {
+    try {
+      await this.queue.add('drain', { dossierCode } satisfies DrainJob, { jobId: jobId(dossierCode, suffix), delay: delayMs, removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 })
+    } catch (e) {
+      this.ctx.logger.warn({ dossierCode, err: { message: (e as Error).message } }, 'could not enqueue dossier drain; the reconciler will retry')
+    }
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  /** The BullMQ processor: drains one dossier. */
+  async drain(job: Job<DrainJob>): Promise<string> {
+    const code = job.data.dossierCode
+    const db = this.ctx.db
+    const cfg = this.ctx.config
+    const token = randomBytes(8).toString('hex')
+    const leased = await db.query<{ portal_known: boolean; delivered_seq: number }>(
+      `UPDATE dossiers SET lease_token = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000)
+       WHERE code = $1 AND state = 'active' AND delivered_seq < last_seq
+         AND (lease_until IS NULL OR lease_until < now())
+         AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+       RETURNING portal_known, delivered_seq`,
+      [code, token, cfg.DOSSIER_LEASE_MS],
+    )
+    const lease = leased.rows[0]
+    if (!lease) return 'skipped'
+    let portalKnown = lease.portal_known
+    let delivered = lease.delivered_seq
+    let outcome = 'drained'
+    try {
+      for (;;) {
+        if (this.ctx.shutdownSignal.aborted) {
+          outcome = 'interrupted'
+          break
+        }
+        const { rows } = await db.query<EventRow>(
+          `SELECT seq, kind, payload, accepted_at FROM dossier_events WHERE dossier_code = $1 AND seq > $2 ORDER BY seq LIMIT 20`,
+          [code, delivered],
+        )
+        if (rows.length === 0) break
+        // Consecutive step-only events travel together (≤ 10 steps a call, order kept).
+        const group = [rows[0]!]
+        if (!group[0]!.payload.dossier) {
+          for (const r of rows.slice(1)) {
+            if (r.payload.dossier || group.length >= 10) break
+            group.push(r)
+          }
+        }
+        const result = await this.deliverGroup(code, group, portalKnown, token)
+        if (result === 'lost_lease') {
+          outcome = 'lost_lease'
+          break
+        }
+        if (result !== 'delivered') {
+          outcome = result
+          break
+        }
+        portalKnown = portalKnown || group.some((g) => g.payload.dossier)
+        delivered = group[group.length - 1]!.seq
+      }
+    } finally {
+      await db.query('UPDATE dossiers SET lease_token = NULL, lease_until = NULL WHERE code = $1 AND lease_token = $2', [code, token])
+    }
+    if (outcome === 'drained' || outcome === 'interrupted') {
+      // Events committed while we held the lease found it taken and skipped: pick them up.
+      const { rows } = await db.query<{ last_seq: number }>(`SELECT last_seq FROM dossiers WHERE code = $1 AND state = 'active' AND delivered_seq < last_seq`, [code])
+      if (rows[0]) await this.trigger(code, `c${rows[0].last_seq}-${token}`)
+    }
+    return outcome
+  }
+
+  private async deliverGroup(code: string, group: EventRow[], portalKnown: boolean, token: string): Promise<'delivered' | 'retry' | 'parked' | 'lost_lease'> {
+    const db = this.ctx.db
+    const first = group[0]!
+    const last = group[group.length - 1]!
+    const started = performance.now()
+    let operation = first.payload.dossier ? 'DongBoHoSoMC' : 'CapNhatTienDoHoSoMC'
+    try {
+      const signal = this.ctx.shutdownSignal
+      if (first.payload.dossier) {
+        const hoso = toHoSo(first.payload.dossier as DossierUpsert, { statusMap: this.statusMap, procedureCodeMap: this.procedureCodeMap })
+        await this.dvcqg.syncDossier(toDongBoHoSoMC(hoso, portalKnown), signal)
+        if (first.payload.step) {
+          operation = 'CapNhatTienDoHoSoMC'
+          const step = toTienDo(code, first.payload as DossierEvent, { statusMap: this.statusMap, currentStatus: first.payload.status })
+          await this.dvcqg.updateProgress({ data: [step] }, signal)
+        }
+      } else {
+        const steps: TienDoStep[] = group.map((g) => toTienDo(code, g.payload as DossierEvent, { statusMap: this.statusMap, currentStatus: g.payload.status }))
+        for (const chunk of chunkSteps(steps)) await this.dvcqg.updateProgress(chunk, signal)
+      }
+    } catch (e) {
+      return this.onFailure(code, group, operation, e, Math.round(performance.now() - started), token)
+    }
+    const latency = Math.round(performance.now() - started)
+    const seqs = group.map((g) => g.seq)
+    const ok = await db.tx(async (q) => {
+      const upd = await q.query(
+        `UPDATE dossiers SET delivered_seq = $2, portal_known = portal_known OR $3, attempts = 0, next_attempt_at = NULL, last_error = NULL,
+           lease_until = now() + make_interval(secs => $5::float8 / 1000), touched_at = now()
+         WHERE code = $1 AND lease_token = $4`,
+        [code, last.seq, Boolean(first.payload.dossier), token, this.ctx.config.DOSSIER_LEASE_MS],
+      )
+      if (upd.rowCount === 0) return false
+      await q.query(
+        `UPDATE dossier_events SET state = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE dossier_code = $1 AND seq = ANY($2::int[])`,
+        [code, seqs],
+      )
+      await q.query(
+        `INSERT INTO delivery_attempts (dossier_code, first_seq, last_seq, operation, outcome, upstream_status, latency_ms) VALUES ($1, $2, $3, $4, 'delivered', 200, $5)`,
+        [code, first.seq, last.seq, operation, latency],
+      )
+      return true
+    })
+    if (!ok) return 'lost_lease'
+    this.metrics.delivered.inc(group.length)
+    const now = Date.now()
+    for (const g of group) this.metrics.latency.observe((now - new Date(g.accepted_at).getTime()) / 1000)
+    return 'delivered'
+  }
+
+  /** Transient → back off and retry through the queue; permanent → park the dossier. */
+  private async onFailure(code: string, group: EventRow[], operation: string, e: unknown, latency: number, token: string): Promise<'retry' | 'parked'> {
+    const cfg = this.ctx.config
+    const err = isMappingError(e) ? e : e instanceof UpstreamError ? e : toUpstreamError('dvcqg', e)
+    const retryable = !isMappingError(err) && isRetryable(err)
+    const kind = isMappingError(err) ? 'mapping' : err.kind
+    const status = err instanceof UpstreamError ? err.status : undefined
+    const label = kind === 'http' ? `http_${status}` : kind
+    this.metrics.failed.labels(label).inc()
+    const first = group[0]!
+    const last = group[group.length - 1]!
+    const message = err.message.slice(0, 1000)
+    if (retryable) {
+      const { rows } = await this.ctx.db.query<{ attempts: number }>(`SELECT attempts FROM dossiers WHERE code = $1`, [code])
+      const attempts = (rows[0]?.attempts ?? 0) + 1
+      const delay = retryDelayMs(attempts, cfg.RETRY_BASE_MS, cfg.RETRY_MAX_MS, err instanceof UpstreamError ? err.retryAfterMs : undefined)
+      await this.ctx.db.tx(async (q) => {
+        await q.query(
+          `UPDATE dossiers SET attempts = $2, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), last_error = $4, touched_at = now() WHERE code = $1 AND lease_token = $5`,
+          [code, attempts, delay, message, token],
+        )
+        await q.query(`UPDATE dossier_events SET state = 'failed', attempts = attempts + 1, last_error = $3 WHERE dossier_code = $1 AND seq = ANY($2::int[])`, [code, group.map((g) => g.seq), message])
+        await q.query(
+          `INSERT INTO delivery_attempts (dossier_code, first_seq, last_seq, operation, outcome, upstream_status, error_kind, message, latency_ms) VALUES ($1, $2, $3, $4, 'retry', $5, $6, $7, $8)`,
+          [code, first.seq, last.seq, operation, status ?? null, kind, message, latency],
+        )
+      })
+      await this.trigger(code, `retry${attempts}-${first.seq}`, delay)
+      return 'retry'
+    }
+    await this.ctx.db.tx(async (q) => {
+      await q.query(`UPDATE dossiers SET state = 'parked', parked_reason = $2, parked_at = now(), last_error = $2, touched_at = now() WHERE code = $1`, [code, message])
+      await q.query(`UPDATE dossier_events SET state = 'parked', attempts = attempts + 1, last_error = $3 WHERE dossier_code = $1 AND seq = ANY($2::int[])`, [code, group.map((g) => g.seq), message])
+      await q.query(
+        `INSERT INTO delivery_attempts (dossier_code, first_seq, last_seq, operation, outcome, upstream_status, error_kind, message, latency_ms) VALUES ($1, $2, $3, $4, 'parked', $5, $6, $7, $8)`,
+        [code, first.seq, last.seq, operation, status ?? null, kind, message, latency],
+      )
+    })
+    this.metrics.parked.inc()
+    this.ctx.logger.warn({ dossierCode: code, seq: first.seq, reason: message }, 'dossier parked after a permanent rejection')
+    return 'parked'
+  }
+
+  // ---------------------------------------------------------------- reconciler
+
+  /** Re-enqueues dossiers with undelivered events whose trigger was lost (crash, flushed Redis). */
+  async reconcile(): Promise<number> {
+    const { rows } = await this.ctx.db.query<{ code: string; last_seq: number }>(
+      `SELECT code, last_seq FROM dossiers
+       WHERE delivered_seq < last_seq AND state = 'active'
+         AND (lease_until IS NULL OR lease_until < now())
+         AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+         AND touched_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY touched_at LIMIT 2000`,
+      [this.ctx.config.RECONCILE_GRACE_MS],
+    )
+    if (rows.length === 0) return 0
+    await this.queue.addBulk(
+      rows.map((r) => ({
+        name: 'drain',
+        data: { dossierCode: r.code } satisfies DrainJob,
+        opts: { jobId: jobId(r.code, `r${r.last_seq}`), removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 },
+      })),
+    )
+    return rows.length
+  }
+
+  async startWorkers(): Promise<void> {
+    this.ctx.queues.startWorker({ name: QUEUES.dossierSync, processor: (job) => this.drain(job as Job<DrainJob>) }, this.ctx.config.WORKER_CONCURRENCY)
+    const tick = async () => {
+      try {
+        const n = await this.reconcile()
+        if (n) this.ctx.logger.info({ dossiers: n }, 'reconciler re-enqueued dossiers with undelivered events')
+      } catch (e) {
+        this.ctx.logger.warn({ err: { message: (e as Error).message } }, 'reconciler pass failed')
+      }
+    }
+    this.reconcileTimer = setInterval(() => void tick(), this.ctx.config.RECONCILE_INTERVAL_MS)
+    this.reconcileTimer.unref()
+  }
+
+  async stop(): Promise<void> {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer)
+  }
+
+  // ---------------------------------------------------------------- queries and operators
+
+  async syncState(dossierCode: string): Promise<DossierSync> {
+    const { rows } = await this.ctx.db.query<{ seq: number; event_id: string; kind: 'upsert' | 'event'; state: DossierSync['events'][number]['state']; attempts: number; last_error: string | null; accepted_at: Date; delivered_at: Date | null }>(
+      `SELECT seq, event_id, kind, state, attempts, last_error, accepted_at, delivered_at FROM dossier_events WHERE dossier_code = $1 ORDER BY seq`,
+      [dossierCode],
+    )
+    if (rows.length === 0) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown`)
+    return {
+      dossierCode,
+      events: rows.map((r) => ({
+        seq: r.seq,
+        eventId: r.event_id,
+        kind: r.kind,
+        state: r.state,
+        attempts: r.attempts,
+        ...(r.last_error ? { lastError: r.last_error } : {}),
+        acceptedAt: iso(r.accepted_at)!,
+        ...(r.delivered_at ? { deliveredAt: iso(r.delivered_at) } : {}),
+      })),
+    }
+  }
+
+  async list(state: 'parked' | 'failed' | 'pending', limit: number, offset: number): Promise<DossierListItem[]> {
+    const where =
+      state === 'parked' ? `state = 'parked'` : state === 'failed' ? `state = 'active' AND attempts > 0 AND delivered_seq < last_seq` : `state = 'active' AND delivered_seq < last_seq`
+    const { rows } = await this.ctx.db.query<{ code: string; state: 'active' | 'parked'; pending: number; attempts: number; last_error: string | null; parked_reason: string | null; parked_at: Date | null; next_attempt_at: Date | null }>(
+      `SELECT code, state, last_seq - delivered_seq AS pending, attempts, last_error, parked_reason, parked_at, next_attempt_at
+       FROM dossiers WHERE ${where} ORDER BY touched_at LIMIT $1 OFFSET $2`,
+      [limit, offset],
+    )
+    return rows.map((r) => ({
+      dossierCode: r.code,
+      state: r.state,
+      pendingEvents: r.pending,
+      attempts: r.attempts,
+      ...(r.last_error ? { lastError: r.last_error } : {}),
+      ...(r.parked_reason ? { parkedReason: r.parked_reason } : {}),
+      ...(r.parked_at ? { parkedAt: iso(r.parked_at) } : {}),
+      ...(r.next_attempt_at ? { nextAttemptAt: iso(r.next_attempt_at) } : {}),
+    }))
+  }
+
+  /** Puts a parked dossier (or all) back in line; returns the dossiers replayed. */
+  async replay(dossierCode?: string): Promise<string[]> {
+    const { rows } = await this.ctx.db.tx(async (q) => {
+      const r = await q.query<{ code: string; last_seq: number }>(
+        `UPDATE dossiers SET state = 'active', attempts = 0, next_attempt_at = NULL, parked_reason = NULL, parked_at = NULL, touched_at = now()
+         WHERE state = 'parked' AND ($1::text IS NULL OR code = $1) RETURNING code, last_seq`,
+        [dossierCode ?? null],
+      )
+      if (r.rows.length) await q.query(`UPDATE dossier_events SET state = 'pending' WHERE state = 'parked' AND dossier_code = ANY($1::text[])`, [r.rows.map((x) => x.code)])
+      return r
+    })
+    if (dossierCode && rows.length === 0) {
+      const exists = await this.ctx.db.query('SELECT 1 FROM dossiers WHERE code = $1', [dossierCode])
+      throw exists.rowCount ? new HubError('HUB_ERR_CONFLICT', `dossier ${dossierCode} is not parked`) : new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown`)
+    }
+    for (const r of rows) await this.trigger(r.code, `replay${r.last_seq}-${Date.now()}`)
+    return rows.map((r) => r.code)
+  }
+
+  async attempts(dossierCode: string, limit = 200) {
+    const { rows } = await this.ctx.db.query<{ at: Date; first_seq: number; last_seq: number; operation: string; outcome: string; upstream_status: number | null; error_kind: string | null; message: string | null; latency_ms: number }>(
+      `SELECT at, first_seq, last_seq, operation, outcome, upstream_status, error_kind, message, latency_ms FROM delivery_attempts WHERE dossier_code = $1 ORDER BY id DESC LIMIT $2`,
+      [dossierCode, limit],
+    )
+    return rows.map((r) => ({
+      at: iso(r.at)!,
+      firstSeq: r.first_seq,
+      lastSeq: r.last_seq,
+      operation: r.operation,
+      outcome: r.outcome,
+      ...(r.upstream_status !== null ? { upstreamStatus: r.upstream_status } : {}),
+      ...(r.error_kind ? { errorKind: r.error_kind } : {}),
+      ...(r.message ? { message: r.message } : {}),
+      latencyMs: r.latency_ms,
+    }))
+  }
+}
