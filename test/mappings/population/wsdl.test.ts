@@ -22,16 +22,16 @@ describe('dancu.wsdl', () => {
   })
 
   it('serializes a TraCuu call with the request namespace and SOAP 1.1', async () => {
-    const client = await soap.createClientAsync(wsdl)
     let sent = ''
-    // Capture the outgoing envelope without any network: node-soap's httpClient hook.
-    client.httpClient = {
-      request: (_url: string, data: string, callback: (err: unknown, res?: unknown, body?: unknown) => void) => {
+    // Capture the outgoing envelope without any network: node-soap's httpClient option.
+    const httpClient: soap.IHttpClient = {
+      request: (_url, data: string, callback) => {
         sent = data
         callback(null, { statusCode: 200, headers: {} }, '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><d:CongdanCollection xmlns:d="http://www.mic.gov.vn/dancu/1.0"/></e:Body></e:Envelope>')
-        return undefined
+        return Promise.resolve({}) as ReturnType<soap.IHttpClient['request']>
       },
-    } as unknown as typeof client.httpClient
+    }
+    const client = await soap.createClientAsync(wsdl, { httpClient })
     await client.TraCuuThongTinCongDanAsync({ MaYeuCau: 'R1', MaDVC: 'D', MaTichHop: '037', MaCanBo: 'C', MaDonVi: 'U', SoDinhDanh: '001085000001' })
     expect(sent).toContain('http://schemas.xmlsoap.org/soap/envelope/')
     expect(sent).toMatch(/<\w+:TraCuuThongTinCongDanRequest xmlns:\w+="http:\/\/dancuquocgia\.bca"/)
