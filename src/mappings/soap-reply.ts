@@ -96,7 +96,8 @@ export function readSoapFault(body: XmlNode): UpstreamFault | undefined {
  */
 export function htmlErrorPage(raw: string): UpstreamFault | undefined {
   const head = raw.slice(0, 2048)
-  if (!/^\s*(<!doctype\s+html|<html[\s>])/i.test(head) && !/<(html|body|head)[\s>]/i.test(head)) return undefined
+  // Only <html>/doctype count: an unprefixed SOAP <Body> must not look like HTML.
+  if (!/^\s*<!doctype\s+html/i.test(head) && !/<html[\s>]/i.test(head)) return undefined
   const title = /<title[^>]*>([^<]{0,200})<\/title>/i.exec(raw)?.[1]?.trim()
   const where = title ? `: "${title.slice(0, 100)}"` : ''
   return fault('UPSTREAM_HTML_PAGE', `The upstream answered with an HTML page instead of a service reply${where}.`, true)

@@ -117,6 +117,17 @@ describe('parseBirthDate', () => {
   })
 })
 
+describe('unprefixed SOAP (default namespace)', () => {
+  it('is not mistaken for an HTML page because of its <Body>', () => {
+    const xml = '<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body><KetQuaXacThucResponse xmlns="http://dancuquocgia.bca"><TonTai>true</TonTai></KetQuaXacThucResponse></Body></Envelope>'
+    expect(parseXacThucReply(xml)).toEqual({ kind: 'found', value: { exists: true } })
+  })
+  it('still recognises an XHTML page without a doctype', () => {
+    const page = '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>Gateway Timeout</title></head><body/></html>'
+    expect(parseCongDanReply(page)).toMatchObject({ kind: 'fault', code: 'UPSTREAM_HTML_PAGE', retryable: true })
+  })
+})
+
 describe('parsePopulationFault', () => {
   it('reads a SOAP 1.2 fault', () => {
     const xml = '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value></env:Code><env:Reason><env:Text xml:lang="vi">Service unavailable</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>'

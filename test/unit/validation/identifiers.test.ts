@@ -1,3 +1,4 @@
+// Test titles never print identity numbers (even fictional ones): the suite's output is checked for them.
 import { describe, expect, it } from 'vitest'
 import {
   mstCheckDigit,
@@ -36,7 +37,7 @@ const NOW = new Date('2025-06-01T00:00:00Z')
 describe('validateMst', () => {
   const generated = [validMst(10_010_910), validMst(31_234_567), validMst(790_000_123), validMst(481_234_560)]
 
-  it.each(generated)('accepts the generated head-office code %s', (mst) => {
+  it.each(generated)('accepts generated head-office code #%#', (mst) => {
     const r = validateMst(mst)
     expect(r).toEqual({ ok: true, value: mst, info: { provinceCode: mst.slice(0, 2), parent: mst } })
   })
@@ -110,7 +111,7 @@ describe('validateCccd', () => {
     ['096324999999', '096', 'female', 2024],
     ['046000000000', '046', 'male', 1900],
   ]
-  it.each(ok)('decodes %s', (id, provinceCode, gender, birthYear) => {
+  it.each(ok)('decodes valid example #%#', (id, provinceCode, gender, birthYear) => {
     const r = validateCccd(id, NOW)
     expect(r.ok).toBe(true)
     if (r.ok) expect(r.info).toMatchObject({ provinceCode, gender, birthYear })
@@ -157,7 +158,7 @@ describe('validateCmnd', () => {
     ['01234567', 'HUB_ID_CMND_LENGTH'],
     ['0123456789', 'HUB_ID_CMND_LENGTH'],
     ['01234567X', 'HUB_ID_CMND_CHARS'],
-  ])('rejects %s', (input, rule) => {
+  ])('rejects malformed CMND #%#', (input, rule) => {
     expect(validateCmnd(input)).toMatchObject({ ok: false, rule })
   })
 })
@@ -170,7 +171,7 @@ describe('validateBhxh', () => {
     ['791234567', 'HUB_ID_BHXH_LENGTH'],
     ['79123456789', 'HUB_ID_BHXH_LENGTH'],
     ['79123-5678', 'HUB_ID_BHXH_CHARS'],
-  ])('rejects %s', (input, rule) => {
+  ])('rejects malformed BHXH number #%#', (input, rule) => {
     expect(validateBhxh(input)).toMatchObject({ ok: false, rule })
   })
 })
