@@ -66,7 +66,8 @@ function agencies(value: unknown): CodeName[] {
 function procedureCodes(value: unknown): string[] {
   const out: string[] = []
   for (const item of list(value)) {
-    const code = isRecord(item) ? text(field(item, 'MATTHC', 'MaTTHC', 'MA', 'ID')) : text(item)
+    // an object without a procedure code (only the portal's internal ID) names nothing usable
+    const code = isRecord(item) ? text(field(item, 'MATTHC', 'MaTTHC', 'MaThuTuc')) : text(item)
     if (code !== '' && !out.includes(code)) out.push(code)
   }
   return out
@@ -186,7 +187,9 @@ export function mapThuTuc(record: unknown): Procedure {
         .map((s) => text(field(s, 'TENTRINHTU')))
         .filter((s) => s !== ''),
     })),
-    channels: records(field(rec, 'CACHTHUCTHUCHIEN')).map(channel),
+    channels: records(field(rec, 'CACHTHUCTHUCHIEN'))
+      .map(channel)
+      .filter((c) => c.channel !== '' || c.durations.length > 0),
     subjects: codeNames(field(rec, 'DOITUONGTHUCHIEN'), ['MADOITUONG'], ['TENDOITUONG']),
     components: records(field(rec, 'THANHPHANHOSO')).map(component),
     results: records(field(rec, 'KETQUATHUCHIEN')).map(result),

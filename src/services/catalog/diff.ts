@@ -10,8 +10,9 @@
  *   `components[Trường hợp 1].documents[GT-001].code`,
  *   `channels[online].durations[Ngày làm việc].fees[LP-01].amount`;
  * - inside a key, `\` and `]` are escaped with a backslash;
- * - when two elements of one list share a key, the second and later ones get `#2`, `#3`…
- *   in canonical order (`documents[GT-001#2]`); the seeded and real catalogs rarely do this;
+ * - when elements of one list share a key, each gets `#` plus its pairing value (below)
+ *   if that tells them apart (`results[KQ.G05.000001#Giấy phép]`), else `#1`, `#2`… in
+ *   list order; real catalogs rarely do this, the seeded one never;
  * - lists of plain codes (`related`, `linked`) use the code as key: `related[1.000123]`.
  *
  * | list | key | paired by, when the key itself changed |
@@ -27,7 +28,8 @@
  * | `results` | `code` (else `name`) | `name` |
  * | `legalBases` | `number` (else `name`) | `name` |
  *
- * An element whose key changed but which pairs with one on the other side (same
+ * Identical elements are matched first, wherever they sit (keys and `#` suffixes are
+ * computed on the whole lists). An element whose key changed but which pairs with one on the other side (same
  * document name, result name, …) is reported as changes of its properties, e.g. one
  * `{path: 'components[Trường hợp 1].documents[GT-001].code', kind: 'changed',
  * before: 'GT-001', after: 'GT-009'}`; otherwise it is one `removed` plus one `added`
@@ -188,11 +190,12 @@ export function escapeKey(key: string): string {
 
 const join = (base: string, name: string): string => (base === '' ? name : `${base}.${name}`)
 const at = (base: string, key: string): string => `${base}[${escapeKey(key)}]`
-const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b)
+/** Equal as values; `key` keeps ordered lists (`steps`) ordered. */
+const same = (a: unknown, b: unknown, key: string): boolean => canonicalJson(a, key) === canonicalJson(b, key)
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-function walk(spec: Spec, path: string, before: unknown, after: unknown, out: FieldChange[]): void {
+function walk(spec: Spec, path: string, key: string, before: unknown, after: unknown, out: FieldChange[]): void {
   if (before === undefined && after === undefined) return
   if (before === undefined) {
     out.push({ path, kind: 'added', after })
@@ -205,7 +208,7 @@ function walk(spec: Spec, path: string, before: unknown, after: unknown, out: Fi
   if (spec.type === 'object' && isObj(before) && isObj(after)) {
     const known = Object.keys(spec.fields)
     const extra = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !known.includes(k)).sort(byKey)
-    for (const k of [...known, ...extra]) walk(spec.fields[k] ?? value, join(path, k), before[k], after[k], out)
+    for (const k of [...known, ...extra]) walk(spec.fields[k] ?? value, join(path, k), k, before[k], after[k], out)
     return
   }
   if (spec.type === 'list' && Array.isArray(before) && Array.isArray(after)) {
@@ -221,11 +224,14 @@ function walk(spec: Spec, path: string, before: unknown, after: unknown, out: Fi
     }
     return
   }
-  if (!same(before, after)) out.push({ path, kind: 'changed', before, after })
+  if (!same(before, after, key)) out.push({ path, kind: 'changed', before, after })
 }
 
-/** Key every element, suffixing `#n` to repeated keys in canonical order. */
-function keyed(items: unknown[], key: KeyFn): Map<string, Record<string, unknown>> {
+/**
+ * Key every element. Elements sharing a key are told apart by their pairing value
+ * (`#<name>`) when that is unique among them, else by `#1`, `#2`… in list order.
+ */
+function keyed(items: unknown[], key: KeyFn, pairBy: KeyFn | undefined): Map<string, Record<string, unknown>> {
   const objs = items.filter(isObj)
   const groups = new Map<string, Record<string, unknown>[]>()
   for (const o of objs) {
@@ -238,8 +244,14 @@ function keyed(items: unknown[], key: KeyFn): Map<string, Record<string, unknown
       out.set(k, group[0] as Record<string, unknown>)
       continue
     }
-    const sorted = [...group].sort((x, y) => byKey(canonicalJson(x), canonicalJson(y)))
-    sorted.forEach((o, i) => out.set(i === 0 ? k : `${k}#${i + 1}`, o))
+    const names = pairBy ? group.map(pairBy) : []
+    if (names.length > 0 && names.every((n, i) => n !== '' && names.indexOf(n) === i)) {
+      group.forEach((o, i) => out.set(`${k}#${names[i] ?? ''}`, o))
+      continue
+    }
+    // list position: stable when duplicates change in place (a pure reorder of
+    // unchanged elements never gets here, identical elements are matched first)
+    group.forEach((o, i) => out.set(`${k}#${i + 1}`, o))
   }
   return out
 }
@@ -251,8 +263,23 @@ function diffList(
   after: unknown[],
   out: FieldChange[],
 ): void {
-  const b = keyed(before, spec.key)
-  const a = keyed(after, spec.key)
+  // keys come from the whole lists; then identical elements match first, wherever they
+  // sit, so a reorder or a vanished duplicate says nothing about the unchanged elements
+  const b = keyed(before, spec.key, spec.pairBy)
+  const a = keyed(after, spec.key, spec.pairBy)
+  const spare = new Map<string, string[]>()
+  for (const [k, item] of a) {
+    const c = canonicalJson(item)
+    spare.set(c, [...(spare.get(c) ?? []), k])
+  }
+  for (const [k, item] of [...b]) {
+    const ks = spare.get(canonicalJson(item))
+    const ka = ks?.includes(k) ? k : ks?.[0] // prefer the same key
+    if (ks === undefined || ka === undefined) continue
+    ks.splice(ks.indexOf(ka), 1)
+    b.delete(k)
+    a.delete(ka)
+  }
   // [sort key, before key, before item, after item]
   const pairs: [string, Record<string, unknown> | undefined, Record<string, unknown> | undefined][] = []
   const goneB = new Map<string, Record<string, unknown>>()
@@ -288,7 +315,7 @@ function diffList(
   for (const [k, item] of goneB) pairs.push([k, item, undefined])
   for (const [k, item] of newA) pairs.push([k, undefined, item])
   pairs.sort((x, y) => byKey(x[0], y[0]) || (x[1] ? -1 : 1))
-  for (const [k, bi, ai] of pairs) walk(spec.item, at(path, k), bi, ai, out)
+  for (const [k, bi, ai] of pairs) walk(spec.item, at(path, k), '', bi, ai, out)
 }
 
 /**
@@ -298,6 +325,6 @@ function diffList(
  */
 export function diffProcedures(before: Procedure, after: Procedure): FieldChange[] {
   const out: FieldChange[] = []
-  walk(PROCEDURE, '', before, after, out)
+  walk(PROCEDURE, '', '', before, after, out)
   return out
 }
