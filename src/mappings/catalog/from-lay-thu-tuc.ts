@@ -33,6 +33,9 @@ import {
   type WireRecord,
 } from './wire.js'
 
+export { canonicalHash } from './canonical-hash.js'
+export { CatalogMappingError } from './wire.js'
+
 const CHANNELS: Record<string, ProcedureChannelName> = { '1': 'in-person', '2': 'online', '3': 'postal' }
 
 /** `KENH` → channel name (1 in-person, 2 online, 3 postal; other values kept as sent). */

@@ -22,16 +22,27 @@ export function isRecord(value: unknown): value is WireRecord {
 
 const squash = (key: string): string => key.replace(/[_\s-]/g, '').toLowerCase()
 
-/** Value of the first of `names` present, matching keys case- and underscore-insensitively. */
+const blank = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '')
+
+/**
+ * Value of the first of `names` present, matching keys exactly first, then case- and
+ * underscore-insensitively (`MA_KQ_THAYTHE` ~ `MaKQThayThe`). A blank value yields to
+ * a non-blank one under another accepted name (`MaTTHC: ""` next to `MATTHC: "1.1"`).
+ */
 export function field(rec: WireRecord, ...names: string[]): unknown {
+  let fallback: unknown
   for (const name of names) {
-    if (rec[name] !== undefined && rec[name] !== null) return rec[name]
+    const v = rec[name]
+    if (!blank(v)) return v
+    if (v !== undefined && v !== null) fallback ??= v
   }
   const wanted = new Set(names.map(squash))
-  for (const [key, value] of Object.entries(rec)) {
-    if (value !== undefined && value !== null && wanted.has(squash(key))) return value
+  for (const [key, v] of Object.entries(rec)) {
+    if (!wanted.has(squash(key))) continue
+    if (!blank(v)) return v
+    if (v !== undefined && v !== null) fallback ??= v
   }
-  return undefined
+  return fallback
 }
 
 /** NFC, trimmed, whitespace (incl. NBSP and newlines) collapsed; numbers and booleans stringified. */

@@ -324,6 +324,8 @@ function diffList(
  * unordered lists, give `[]`.
  */
 export function diffProcedures(before: Procedure, after: Procedure): FieldChange[] {
+  // the common case in a sync (nothing changed) costs one canonical serialization each
+  if (canonicalJson(before) === canonicalJson(after)) return []
   const out: FieldChange[] = []
   walk(PROCEDURE, '', '', before, after, out)
   return out

@@ -116,3 +116,10 @@ describe('list and single-row mappers', () => {
     expect(() => mapDanhMucCoQuan(42)).toThrow(CatalogMappingError)
   })
 })
+
+describe('tolerant field lookup', () => {
+  it('prefers a non-blank value under another accepted spelling of the key', () => {
+    const p = mapThuTuc({ MaTTHC: ' ', MATTHC: '1.000777', TENTTHC: '', TenTTHC: 'Đăng ký tạm trú' })
+    expect([p.code, p.name]).toEqual(['1.000777', 'Đăng ký tạm trú'])
+  })
+})
