@@ -113,9 +113,11 @@ function issueCertificate(spec: CertSpec): TestCertificate {
         ],
   )
   cert.sign((spec.issuer?.key ?? spec.key).forgePrivate, forge.md.sha256.create())
+  const certificatePem = forge.pki.certificateToPem(cert)
   return {
-    certificate: cert,
-    certificatePem: forge.pki.certificateToPem(cert),
+    // Re-parsed: a freshly built forge certificate lacks the name hashes that chain building relies on.
+    certificate: forge.pki.certificateFromPem(certificatePem),
+    certificatePem,
     privateKeyPem: spec.key.privateKeyPem,
     privateKey: spec.key.privateKey,
   }
