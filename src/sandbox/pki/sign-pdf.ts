@@ -11,6 +11,8 @@ export interface SignPdfOptions {
   readonly reserveBytes?: number
   /** `/Reason` of the signature dictionary. */
   readonly reason?: string
+  /** Write `/Contents` before `/ByteRange` (as PDFBox does) instead of after (as Acrobat and iText do). */
+  readonly contentsFirst?: boolean
 }
 
 const BYTE_RANGE_PLACEHOLDER = '/ByteRange [0 /********** /********** /**********]'
@@ -180,9 +182,11 @@ export function signPdf(pdf: Buffer, signer: TestSigner, options: SignPdfOptions
   else pageDict = `${pageDict} /Annots [${fieldRef}]`
 
   const placeholder = '0'.repeat(reserve * 2)
+  const entries = [BYTE_RANGE_PLACEHOLDER, `/Contents <${placeholder}>`]
+  if (options.contentsFirst) entries.reverse()
   const sigDict =
-    `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached ${BYTE_RANGE_PLACEHOLDER} ` +
-    `/Contents <${placeholder}> /M (${pdfDate(options.signingTime)}) /Reason (${pdfText(options.reason ?? 'Digitised copy')}) >>`
+    `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached ${entries.join(' ')} ` +
+    `/M (${pdfDate(options.signingTime)}) /Reason (${pdfText(options.reason ?? 'Digitised copy')}) >>`
   const objects: Array<{ ref: Ref; body: string }> = [
     { ref: root, body: `<<${catalog} /AcroForm << /Fields [${fieldRef}] /SigFlags 3 >> >>` },
     { ref: page, body: `<<${pageDict}>>` },

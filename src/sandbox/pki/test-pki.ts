@@ -73,6 +73,8 @@ function keyPair(name: KeyName): KeyPair {
 }
 
 const YEAR_MS = 365 * 24 * 3600 * 1000
+// @types/node-forge types valueTagClass as a tag class; forge really wants the universal type (UTF8String = 12).
+const UTF8_TAG = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class
 
 interface CertSpec {
   readonly serial: string
@@ -92,10 +94,12 @@ function issueCertificate(spec: CertSpec): TestCertificate {
   cert.serialNumber = spec.serial
   cert.validity.notBefore = spec.notBefore
   cert.validity.notAfter = spec.notAfter
+  // Vietnamese names travel as UTF8String, as in real agency certificates (forge encodes the JS string).
+  const utf8 = /[^\x20-\x7e]/.test(spec.commonName + spec.organization) ? { valueTagClass: UTF8_TAG } : {}
   const subject = [
     { shortName: 'C', value: 'VN' },
-    { shortName: 'O', value: spec.organization },
-    { shortName: 'CN', value: spec.commonName },
+    { shortName: 'O', value: spec.organization, ...utf8 },
+    { shortName: 'CN', value: spec.commonName, ...utf8 },
   ]
   cert.setSubject(subject)
   cert.setIssuer(spec.issuer ? spec.issuer.certificate.subject.attributes : subject)
@@ -168,8 +172,8 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   const valid = signer(
     issueCertificate({
       serial: '2001',
-      commonName: 'Bo phan So hoa - Sandbox Agency',
-      organization: 'UBND tinh (sandbox)',
+      commonName: 'Bộ phận Số hoá - Sandbox Agency',
+      organization: 'UBND tỉnh (sandbox)',
       notBefore: at(-1),
       notAfter: at(2),
       isCa: false,

@@ -94,7 +94,7 @@ const forgeX = forge as unknown as {
     fromDer(bytes: string, options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }): forge.asn1.Asn1
   }
   pki: {
-    RDNAttributesAsArray(name: forge.asn1.Asn1): Array<{ type: string; shortName?: string; value: unknown }>
+    RDNAttributesAsArray(name: forge.asn1.Asn1): Array<{ type: string; shortName?: string; value: unknown; valueTagClass?: number }>
     certificateError: { unknown_ca: string; certificate_expired: string }
   }
 }
@@ -109,8 +109,23 @@ function fail(reason: SignatureInvalidReason, extra: Partial<SignatureOutcome> =
   throw new Outcome({ ...extra, status: 'invalid', reason })
 }
 
+const UTF8_STRING = 12
+const BMP_STRING = 30
+
+/** forge keeps name values as raw bytes: decode UTF8String and BMPString so Vietnamese names read right. */
+function nameValue(attr: { value?: unknown; valueTagClass?: number }): string {
+  const raw = String(attr.value ?? '')
+  if (attr.valueTagClass === UTF8_STRING) return Buffer.from(raw, 'binary').toString('utf8')
+  if (attr.valueTagClass === BMP_STRING) return Buffer.from(raw, 'binary').swap16().toString('utf16le')
+  return raw
+}
+
+function formatAttributes(attrs: ReadonlyArray<{ type?: string; shortName?: string; value?: unknown; valueTagClass?: number }>): string {
+  return attrs.map((a) => `${a.shortName ?? a.type ?? '?'}=${nameValue(a)}`).join(', ')
+}
+
 function formatName(name: forge.pki.Certificate['subject']): string {
-  return name.attributes.map((a) => `${a.shortName ?? a.type}=${String(a.value)}`).join(', ')
+  return formatAttributes(name.attributes as Parameters<typeof formatAttributes>[0])
 }
 
 function signerInfo(cert: forge.pki.Certificate): SignerInfo {
@@ -140,8 +155,9 @@ function readByteRange(pdf: Buffer): ByteRangeHole | null {
   )
   if (!m) fail('byte_range_invalid')
   const [a, b, c, d] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])]
-  // The first range starts the file, the second ends it, and the hole sits after the /ByteRange entry itself.
-  if (a !== 0 || b <= at || c < b + 2 || c + d !== pdf.length) fail('byte_range_invalid')
+  // The first range starts the file, the second ends it; the /ByteRange entry itself must be signed
+  // (signers write /Contents before or after it, so only "not inside the hole" is required).
+  if (a !== 0 || c < b + 2 || c + d !== pdf.length || (at >= b && at < c)) fail('byte_range_invalid')
   if (pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) fail('byte_range_invalid')
   const before = pdf.subarray(Math.max(0, b - 20), b).toString('latin1')
   if (!/\/Contents\s*$/.test(before)) fail('byte_range_invalid')
@@ -184,10 +200,7 @@ function parseSignerInfo(node: forge.asn1.Asn1): ParsedSignerInfo {
   if (sid && sid.tagClass === forge.asn1.Class.UNIVERSAL && sid.type === forge.asn1.Type.SEQUENCE) {
     const [issuerNode, serialNode] = asn1Children(sid)
     if (!issuerNode) fail('malformed_signature')
-    issuer = forgeX.pki
-      .RDNAttributesAsArray(issuerNode)
-      .map((a) => `${a.shortName ?? a.type}=${String(a.value)}`)
-      .join(', ')
+    issuer = formatAttributes(forgeX.pki.RDNAttributesAsArray(issuerNode))
     serialHex = forge.util.bytesToHex(asn1Bytes(serialNode))
   } else {
     // subjectKeyIdentifier sid (version 3): matched by key id below

@@ -34,7 +34,7 @@ describe('verifyPdfSignature: fixture cases', () => {
     expect(out).toEqual({
       status: 'valid',
       signer: {
-        subject: 'C=VN, O=UBND tinh (sandbox), CN=Bo phan So hoa - Sandbox Agency',
+        subject: 'C=VN, O=UBND tỉnh (sandbox), CN=Bộ phận Số hoá - Sandbox Agency',
         serial: '2001',
         notBefore: fx.pki.signers.valid.certificate.validity.notBefore.toISOString(),
         notAfter: fx.pki.signers.valid.certificate.validity.notAfter.toISOString(),
@@ -123,6 +123,15 @@ describe('verifyPdfSignature: hostile and edge inputs', () => {
   it('verifies a signature over another document with the same signer', () => {
     const other = signPdf(buildPdf('Another fictional document'), fx.pki.signers.valid, { signingTime: NOW })
     expect(verify(other).status).toBe('valid')
+  })
+
+  it('accepts /Contents written before /ByteRange (PDFBox layout) and still detects tampering', () => {
+    const signed = signPdf(fx.unsigned, fx.pki.signers.valid, { signingTime: NOW, contentsFirst: true })
+    expect(signed.indexOf('/Contents <')).toBeLessThan(signed.lastIndexOf('/ByteRange'))
+    expect(verify(signed).status).toBe('valid')
+    const tampered = Buffer.from(signed)
+    tampered[tampered.lastIndexOf('/ByteRange') + 20] = 0x20 // inside the signed /ByteRange entry
+    expect(verify(tampered).status).toBe('invalid')
   })
 
   it('throws only for an invalid trust anchor (configuration), never for hostile bytes', () => {
