@@ -85,6 +85,11 @@ export function mapGetKetQuaGiayToReply(reply: unknown): UpstreamResult<Mirrored
     if (NOT_FOUND.test(env.message)) return { kind: 'not_found', message: env.message }
     return fault(env.code, env.message || 'upstream error')
   }
+  if (env.code === null && list === undefined) {
+    // neither a status nor a list: nothing says the call succeeded
+    if (NOT_FOUND.test(env.message)) return { kind: 'not_found', message: env.message }
+    return { kind: 'malformed', message: 'reply has neither errorCode nor a result list' }
+  }
   if (!Array.isArray(items)) return { kind: 'malformed', message: 'DanhSachGiayToKetQua is not a list' }
   if (items.length === 0 && NOT_FOUND.test(env.message)) return { kind: 'not_found', message: env.message }
   const bad = items.findIndex((item) => !isObject(item))
