@@ -13,6 +13,11 @@ export interface SignPdfOptions {
   readonly reason?: string
   /** Write `/Contents` before `/ByteRange` (as PDFBox does) instead of after (as Acrobat and iText do). */
   readonly contentsFirst?: boolean
+  /**
+   * `adbe.pkcs7.detached` (default): the CMS signs the byte ranges. `adbe.pkcs7.sha1` (legacy): the CMS
+   * encapsulates the SHA-1 of the byte ranges and signs that.
+   */
+  readonly subFilter?: 'adbe.pkcs7.detached' | 'adbe.pkcs7.sha1'
 }
 
 const BYTE_RANGE_PLACEHOLDER = '/ByteRange [0 /********** /********** /**********]'
@@ -121,10 +126,10 @@ function nativeSha256Signer(key: KeyObject): forge.pki.rsa.PrivateKey {
 }
 
 /**
- * Builds a detached CMS SignedData (RFC 5652) over `content` the way PDF signers do:
+ * Builds a CMS SignedData (RFC 5652) over `content` the way PDF signers do (detached unless told otherwise):
  * SHA-256, signed attributes contentType, messageDigest and signingTime, signer certificate and chain included.
  */
-export function createDetachedCms(content: Buffer, signer: TestSigner, signingTime: Date): Buffer {
+export function createDetachedCms(content: Buffer, signer: TestSigner, signingTime: Date, detached = true): Buffer {
   const p7 = forge.pkcs7.createSignedData()
   p7.content = forge.util.createBuffer(content.toString('binary'))
   p7.addCertificate(signer.certificate)
@@ -140,7 +145,7 @@ export function createDetachedCms(content: Buffer, signer: TestSigner, signingTi
       { type: OID.signingTime, value: signingTime.toISOString() },
     ],
   })
-  p7.sign({ detached: true })
+  p7.sign({ detached })
   return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary')
 }
 
@@ -182,10 +187,11 @@ export function signPdf(pdf: Buffer, signer: TestSigner, options: SignPdfOptions
   else pageDict = `${pageDict} /Annots [${fieldRef}]`
 
   const placeholder = '0'.repeat(reserve * 2)
+  const subFilter = options.subFilter ?? 'adbe.pkcs7.detached'
   const entries = [BYTE_RANGE_PLACEHOLDER, `/Contents <${placeholder}>`]
   if (options.contentsFirst) entries.reverse()
   const sigDict =
-    `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached ${entries.join(' ')} ` +
+    `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /${subFilter} ${entries.join(' ')} ` +
     `/M (${pdfDate(options.signingTime)}) /Reason (${pdfText(options.reason ?? 'Digitised copy')}) >>`
   const objects: Array<{ ref: Ref; body: string }> = [
     { ref: root, body: `<<${catalog} /AcroForm << /Fields [${fieldRef}] /SigFlags 3 >> >>` },
@@ -218,7 +224,10 @@ export function signPdf(pdf: Buffer, signer: TestSigner, options: SignPdfOptions
   out.write(ranges.padEnd(BYTE_RANGE_PLACEHOLDER.length - 1, ' ') + ']', rangeAt, 'latin1')
 
   const signed = Buffer.concat([out.subarray(0, holeStart), out.subarray(holeEnd)])
-  const der = createDetachedCms(signed, signer, options.signingTime)
+  const der =
+    subFilter === 'adbe.pkcs7.sha1'
+      ? createDetachedCms(createHash('sha1').update(signed).digest(), signer, options.signingTime, false)
+      : createDetachedCms(signed, signer, options.signingTime)
   if (der.length > reserve) throw new Error(`signPdf: signature (${der.length} bytes) exceeds reserved ${reserve} bytes`)
   out.write(der.toString('hex'), holeStart + 1, 'latin1')
   return out

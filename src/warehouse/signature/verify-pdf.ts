@@ -218,6 +218,15 @@ function parseSignerInfo(node: forge.asn1.Asn1): ParsedSignerInfo {
   return { serialHex, issuer, digestOid, signedAttrs, signatureOid, signature }
 }
 
+/** The encapsulated content (`eContent`), if the CMS is not detached; a constructed OCTET STRING is joined. */
+function encapsulatedContent(wrapper: forge.asn1.Asn1 | undefined): Buffer | null {
+  if (!wrapper) return null
+  const octets = asn1Children(wrapper)[0]
+  if (!octets) return null
+  if (typeof octets.value === 'string') return Buffer.from(octets.value, 'binary')
+  return Buffer.concat(asn1Children(octets).map((chunk) => Buffer.from(asn1Bytes(chunk), 'binary')))
+}
+
 function attributeValue(attrs: forge.asn1.Asn1[], oid: string): forge.asn1.Asn1 | undefined {
   for (const attr of attrs) {
     const [type, values] = asn1Children(attr)
@@ -291,7 +300,7 @@ function verify(pdf: Buffer, store: forge.pki.CAStore, now: Date): SignatureOutc
     fail('malformed_signature')
   }
   if ((msg as unknown as { type?: string }).type !== OID.signedData || !('certificates' in msg)) fail('malformed_signature')
-  const capture = (msg as { rawCapture?: { signerInfos?: unknown } }).rawCapture
+  const capture = (msg as { rawCapture?: { signerInfos?: unknown; content?: forge.asn1.Asn1 } }).rawCapture
   const infos = capture?.signerInfos
   if (!Array.isArray(infos) || infos.length !== 1) fail('malformed_signature')
   const info = parseSignerInfo(infos[0] as forge.asn1.Asn1)
@@ -301,28 +310,35 @@ function verify(pdf: Buffer, store: forge.pki.CAStore, now: Date): SignatureOutc
 
   const digestAlgorithm = DIGESTS[info.digestOid]
   if (!digestAlgorithm || !RSA_SIGNATURE_OIDS.has(info.signatureOid)) fail('unsupported_algorithm', { signer })
-  const contentDigest = createHash(digestAlgorithm).update(hole.ranges[0]).update(hole.ranges[1]).digest()
+  const hash = (data: Buffer): Buffer => createHash(digestAlgorithm).update(data).digest()
+  let signedContent: Buffer = Buffer.concat([hole.ranges[0], hole.ranges[1]])
+  const inner = encapsulatedContent(capture?.content)
+  if (inner) {
+    // adbe.pkcs7.sha1: the CMS signs an encapsulated SHA-1 of the byte ranges instead of the ranges themselves.
+    if (!inner.equals(createHash('sha1').update(signedContent).digest())) fail('digest_mismatch', { signer, digestAlgorithm })
+    signedContent = inner
+  }
+  const contentDigest = hash(signedContent)
 
   let signingTime: Date | undefined
-  const md = forge.md[digestAlgorithm].create()
+  let signedDigest = contentDigest
   if (info.signedAttrs) {
     if (oidOf(attributeValue(info.signedAttrs, OID.contentType)) !== OID.data) fail('malformed_signature', { signer })
-    const signedDigest = attributeValue(info.signedAttrs, OID.messageDigest)
-    if (!signedDigest) fail('malformed_signature', { signer })
+    const messageDigest = attributeValue(info.signedAttrs, OID.messageDigest)
+    if (!messageDigest) fail('malformed_signature', { signer })
     signingTime = readSigningTime(attributeValue(info.signedAttrs, OID.signingTime))
     const base = { signer, digestAlgorithm, ...(signingTime ? { signingTime: signingTime.toISOString() } : {}) }
-    if (!Buffer.from(asn1Bytes(signedDigest), 'binary').equals(contentDigest)) fail('digest_mismatch', base)
+    if (!Buffer.from(asn1Bytes(messageDigest), 'binary').equals(contentDigest)) fail('digest_mismatch', base)
     // The signature covers the DER of the attributes as a SET OF (tag 0x31), not the [0] IMPLICIT form.
     const set = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, info.signedAttrs)
-    md.update(forge.asn1.toDer(set).getBytes())
-  } else {
-    md.update(Buffer.concat([hole.ranges[0], hole.ranges[1]]).toString('binary'))
+    signedDigest = hash(Buffer.from(forge.asn1.toDer(set).getBytes(), 'binary'))
   }
   const base = { signer, digestAlgorithm, ...(signingTime ? { signingTime: signingTime.toISOString() } : {}) }
 
   let good = false
   try {
-    good = (cert.publicKey as forge.pki.rsa.PublicKey).verify(md.digest().getBytes(), info.signature)
+    // forge checks the PKCS#1 v1.5 padding and compares the DigestInfo's digest
+    good = (cert.publicKey as forge.pki.rsa.PublicKey).verify(signedDigest.toString('binary'), info.signature)
   } catch {
     good = false
   }
