@@ -21,15 +21,20 @@ export interface SignPdfOptions {
 }
 
 const BYTE_RANGE_PLACEHOLDER = '/ByteRange [0 /********** /********** /**********]'
-// DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1): the native RSA primitive signs DigestInfo bytes.
 const OID = {
   data: '1.2.840.113549.1.7.1',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
   signingTime: '1.2.840.113549.1.9.5',
-  sha256: '2.16.840.1.101.3.4.2.1',
 } as const
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+
+type Digest = 'sha1' | 'sha256'
+const DIGEST_OID: Record<Digest, string> = { sha1: '1.3.14.3.2.26', sha256: '2.16.840.1.101.3.4.2.1' }
+// DigestInfo prefixes (RFC 8017 §9.2 note 1): the native RSA primitive signs DigestInfo bytes.
+const DIGEST_INFO_PREFIX: Record<Digest, Buffer> = {
+  sha1: Buffer.from('3021300906052b0e03021a05000414', 'hex'),
+  sha256: Buffer.from('3031300d060960864801650304020105000420', 'hex'),
+}
 
 interface Ref {
   readonly num: number
@@ -114,11 +119,11 @@ function pdfText(text: string): string {
 }
 
 /** A forge-compatible private key whose RSA operation runs natively (forge's JS RSA takes ~35 ms a signature). */
-function nativeSha256Signer(key: KeyObject): forge.pki.rsa.PrivateKey {
+function nativeSigner(key: KeyObject, digestName: Digest): forge.pki.rsa.PrivateKey {
   const adapter = {
     sign(md: forge.md.MessageDigest): string {
       const digest = Buffer.from(md.digest().getBytes(), 'binary')
-      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO, digest])
+      const digestInfo = Buffer.concat([DIGEST_INFO_PREFIX[digestName], digest])
       return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString('binary')
     },
   }
@@ -129,15 +134,20 @@ function nativeSha256Signer(key: KeyObject): forge.pki.rsa.PrivateKey {
  * Builds a CMS SignedData (RFC 5652) over `content` the way PDF signers do (detached unless told otherwise):
  * SHA-256, signed attributes contentType, messageDigest and signingTime, signer certificate and chain included.
  */
-export function createDetachedCms(content: Buffer, signer: TestSigner, signingTime: Date, detached = true): Buffer {
+export function createDetachedCms(
+  content: Buffer,
+  signer: TestSigner,
+  signingTime: Date,
+  { detached = true, digest = 'sha256' }: { detached?: boolean; digest?: Digest } = {},
+): Buffer {
   const p7 = forge.pkcs7.createSignedData()
   p7.content = forge.util.createBuffer(content.toString('binary'))
   p7.addCertificate(signer.certificate)
   for (const cert of signer.chain) p7.addCertificate(cert)
   p7.addSigner({
-    key: nativeSha256Signer(signer.privateKey),
+    key: nativeSigner(signer.privateKey, digest),
     certificate: signer.certificate,
-    digestAlgorithm: OID.sha256,
+    digestAlgorithm: DIGEST_OID[digest],
     authenticatedAttributes: [
       { type: OID.contentType, value: OID.data },
       { type: OID.messageDigest },
@@ -226,7 +236,8 @@ export function signPdf(pdf: Buffer, signer: TestSigner, options: SignPdfOptions
   const signed = Buffer.concat([out.subarray(0, holeStart), out.subarray(holeEnd)])
   const der =
     subFilter === 'adbe.pkcs7.sha1'
-      ? createDetachedCms(createHash('sha1').update(signed).digest(), signer, options.signingTime, false)
+      ? // ISO 32000-1 §12.8.3.3.1: SHA-1 throughout for this legacy form
+        createDetachedCms(createHash('sha1').update(signed).digest(), signer, options.signingTime, { detached: false, digest: 'sha1' })
       : createDetachedCms(signed, signer, options.signingTime)
   if (der.length > reserve) throw new Error(`signPdf: signature (${der.length} bytes) exceeds reserved ${reserve} bytes`)
   out.write(der.toString('hex'), holeStart + 1, 'latin1')

@@ -128,7 +128,7 @@ describe('verifyPdfSignature: hostile and edge inputs', () => {
   it('verifies the legacy adbe.pkcs7.sha1 form (encapsulated SHA-1 of the byte ranges)', () => {
     const signed = signPdf(fx.unsigned, fx.pki.signers.valid, { signingTime: NOW, subFilter: 'adbe.pkcs7.sha1' })
     expect(signed.includes('/SubFilter /adbe.pkcs7.sha1')).toBe(true)
-    expect(verify(signed)).toMatchObject({ status: 'valid', digestAlgorithm: 'sha256' })
+    expect(verify(signed)).toMatchObject({ status: 'valid', digestAlgorithm: 'sha1' })
     const tampered = Buffer.from(signed)
     const at = tampered.indexOf('GIAY CHUNG')
     tampered[at] = 0x48 // 'G' → 'H' in the signed page text
