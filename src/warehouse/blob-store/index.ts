@@ -1,0 +1,9 @@
+export {
+  assertSha256,
+  BlobIntegrityError,
+  BlobNotFoundError,
+  type BlobStat,
+  type BlobStore,
+  type PutResult,
+} from './blob-store.js'
+export { DiskBlobStore, type DiskBlobStoreOptions } from './disk-blob-store.js'
