@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { loadConfig } from '../../src/config/load.js'
+import type { HubConfig } from '../../src/config/schema.js'
+import { sha256Hex } from '../../src/auth/clients.js'
+
+/** API keys every test hub accepts. */
+export const KEYS = {
+  province: 'test-province-key-0123456789',
+  operator: 'test-operator-key-0123456789',
+  /** A known client granted nothing but `catalog`. */
+  limited: 'test-limited-key-0123456789',
+} as const
+
+export const CLIENTS_JSON = JSON.stringify({
+  clients: [
+    { id: 'province-test', keySha256: sha256Hex(KEYS.province), services: ['*'] },
+    { id: 'operator-test', keySha256: sha256Hex(KEYS.operator), services: ['admin'] },
+    { id: 'limited-test', keySha256: sha256Hex(KEYS.limited), services: ['catalog'] },
+  ],
+})
+
+export const PG_ADMIN_URL = process.env['TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379'
+
+/** A unique, colon-free suffix for queue prefixes and database names. */
+export const uniqueId = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`
+
+/**
+ * A configuration isolated from every other test file: its own queue prefix (files run
+ * in parallel against one Redis), its own data folder, silent logs, fast retries.
+ */
+export function testConfig(overrides: Record<string, string | number | undefined> = {}): HubConfig {
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL,
+    QUEUE_PREFIX: `t${uniqueId()}`,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'lgsp-hub-')),
+    CLIENTS_JSON,
+    PORT: '0',
+    SANDBOX_PORT: '0',
+    READY_CACHE_MS: '0',
+    RETRY_BASE_MS: '50',
+    RETRY_MAX_MS: '1000',
+    RECONCILE_INTERVAL_MS: '500',
+    RECONCILE_GRACE_MS: '1000',
+    UPSTREAM_TIMEOUT_MS: '2000',
+  }
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete env[k]
+    else env[k] = String(v)
+  }
+  return loadConfig(env)
+}
