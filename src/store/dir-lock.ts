@@ -22,9 +22,9 @@ export function acquireDirLock(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
       const pid = Number(readFileSync(file, 'utf8'))
-      if (pid && pid !== process.pid && isAlive(pid)) {
+      if (pid && isAlive(pid)) {
         throw new Error(
-          `the embedded database in ${dir} is in use by process ${pid}; PGlite serves one process: run one 'all' process, or set DATABASE_URL to use PostgreSQL`,
+          `the embedded database in ${dir} is in use by process ${pid}${pid === process.pid ? ' (this one)' : ''}; PGlite serves one process: run one 'all' process, or set DATABASE_URL to use PostgreSQL`,
         )
       }
       unlinkSync(file)
