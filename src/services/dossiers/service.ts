@@ -27,6 +27,7 @@ interface EventRow {
   seq: number
   kind: 'upsert' | 'event'
   payload: EventPayload
+  parts_done: number
   accepted_at: Date
 }
 
@@ -226,7 +227,7 @@ export class DossierService implements HubService {
           break
         }
         const { rows } = await db.query<EventRow>(
-          `SELECT seq, kind, payload, accepted_at FROM dossier_events WHERE dossier_code = $1 AND seq > $2 ORDER BY seq LIMIT 20`,
+          `SELECT seq, kind, payload, parts_done, accepted_at FROM dossier_events WHERE dossier_code = $1 AND seq > $2 ORDER BY seq LIMIT 20`,
           [code, delivered],
         )
         if (rows.length === 0) break
@@ -270,8 +271,19 @@ export class DossierService implements HubService {
     try {
       const signal = this.ctx.shutdownSignal
       if (first.payload.dossier) {
-        const hoso = toHoSo(first.payload.dossier as DossierUpsert, { statusMap: this.statusMap, procedureCodeMap: this.procedureCodeMap })
-        await this.dvcqg.syncDossier(toDongBoHoSoMC(hoso, portalKnown), signal)
+        if (first.parts_done < 1) {
+          const hoso = toHoSo(first.payload.dossier as DossierUpsert, { statusMap: this.statusMap, procedureCodeMap: this.procedureCodeMap })
+          await this.dvcqg.syncDossier(toDongBoHoSoMC(hoso, portalKnown), signal)
+          if (first.payload.step) {
+            // Remember the half already delivered, so a failed step does not resend the dossier.
+            await db.query(
+              `WITH e AS (UPDATE dossier_events SET parts_done = 1 WHERE dossier_code = $1 AND seq = $2)
+               UPDATE dossiers SET portal_known = true WHERE code = $1 AND lease_token = $3`,
+              [code, first.seq, token],
+            )
+            first.parts_done = 1
+          }
+        }
         if (first.payload.step) {
           operation = 'CapNhatTienDoHoSoMC'
           const step = toTienDo(code, first.payload as DossierEvent, { statusMap: this.statusMap, currentStatus: first.payload.status })

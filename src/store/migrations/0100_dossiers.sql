@@ -33,6 +33,8 @@ CREATE TABLE dossier_events (
   payload       jsonb NOT NULL,
   state         text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed', 'parked')),
   attempts      integer NOT NULL DEFAULT 0,
+  -- 1 once the dossier part of an event (status + step) reached DVCQG: a retry sends only the step.
+  parts_done    smallint NOT NULL DEFAULT 0,
   last_error    text,
   accepted_at   timestamptz NOT NULL DEFAULT now(),
   delivered_at  timestamptz,
