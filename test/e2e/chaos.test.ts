@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { createTestDatabase } from '../helpers/pg.js'
@@ -145,9 +146,21 @@ describe('chaos: status sync under faults, a killed worker and a flushed Redis',
     }
     const stats = sandbox.sims.dvcqg.stats
     const counts = sandbox.kit.recorder.counts()
-    console.log(
-      JSON.stringify({ dossiers: DOSSIERS, events: total, intakeMs, allDeliveredMs: doneMs, duplicateDeliveries: duplicates, duplicateCreatesTurnedIntoUpdates: stats.duplicateCreates, portal: stats, injected: Object.fromEntries(Object.entries(counts).filter(([k]) => k.includes('#'))) }, null, 1),
-    )
+    const report = {
+      at: new Date().toISOString(),
+      dossiers: DOSSIERS,
+      events: total,
+      intakeMs,
+      allDeliveredMs: doneMs,
+      duplicateDeliveries: duplicates,
+      duplicateCreatesTurnedIntoUpdates: stats.duplicateCreates,
+      orderViolations: problems.length,
+      portal: stats,
+      injected: Object.fromEntries(Object.entries(counts).filter(([k]) => k.includes('#'))),
+    }
+    console.log(JSON.stringify(report, null, 1))
+    mkdirSync('bench/results', { recursive: true })
+    writeFileSync(`bench/results/chaos${DOSSIERS === 1000 ? '' : `-${DOSSIERS}`}.json`, JSON.stringify(report, null, 2) + '\n')
     expect(problems.slice(0, 5)).toEqual([])
     expect(accepted).toBe(total)
     expect(stats.creates).toBe(DOSSIERS) // one dossier each at the portal: duplicates arrived as updates
