@@ -8,8 +8,8 @@ export default defineConfig({
     // itself (own database, own queue prefix), so files may run in parallel.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     reporters: ['default'],
   },
 })

@@ -88,7 +88,7 @@ describe('migrations from several processes at once', () => {
     } finally {
       await db.close()
     }
-  })
+  }, 120_000)
 
   it('a second process cannot open the same embedded (PGlite) database', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pglite-lock-'))
@@ -99,5 +99,5 @@ describe('migrations from several processes at once', () => {
     const r = await second.exited
     expect(r.code).not.toBe(0)
     expect(second.output()).toMatch(/in use by process \d+.*DATABASE_URL/)
-  })
+  }, 120_000)
 })

@@ -164,8 +164,7 @@ export class DossierService implements HubService {
       this.metrics.replayed.inc()
       return { dossierCode, eventId, seq: r.seq, replayed: true }
     }
-    const earlier = await replay()
-    if (earlier) return earlier
+    // No pre-check: the unique index on event_id decides. A repeat rolls back and answers the first reply.
     let seq: number
     try {
       seq = await this.ctx.db.tx(async (q) => {
