@@ -109,4 +109,18 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
     const after = (await (await fetch(`${t.url}/admin/dossiers?state=parked`, { headers: ADMIN })).json()) as { items: unknown[] }
     expect(after.items).toHaveLength(0)
   })
+
+  it('exposes the sync metrics operators watch', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text()
+    for (const m of [
+      'lgsp_hub_dossier_events_accepted_total{kind="upsert"}',
+      'lgsp_hub_dossier_events_delivered_total',
+      'lgsp_hub_dossier_delivery_failures_total',
+      'lgsp_hub_dossier_undelivered_events{measure="oldest_age_seconds"}',
+      'lgsp_hub_dossier_delivery_latency_seconds_bucket',
+      'lgsp_hub_queue_jobs{queue="dossier-sync",state="waiting"}',
+      'lgsp_hub_upstream_request_duration_seconds_bucket{le="0.005",upstream="dvcqg",operation="DongBoHoSoMC",outcome="ok"}',
+    ]) expect(text).toContain(m)
+    expect(text).toMatch(/lgsp_hub_dossiers_parked_total [1-9]/)
+  })
 })
