@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.js'
 import { startPrivateRedis } from '../helpers/proc.js'
+import { KEYS } from '../helpers/config.js'
+import { dossierBody, dossierCode } from '../helpers/dossiers.js'
 
-describe('health: readiness follows Redis, liveness does not', () => {
+describe('health: readiness follows Redis, liveness does not, intake survives', () => {
   let t: TestHub
   let redis: Awaited<ReturnType<typeof startPrivateRedis>>
   beforeAll(async () => {
@@ -38,11 +40,18 @@ describe('health: readiness follows Redis, liveness does not', () => {
     expect(String(down.body['detail'])).toContain('redis')
     expect((await fetch(`${t.url}/health/live`)).status).toBe(200)
 
+    // Intake does not depend on Redis: the event is stored, answered 202, and delivered later.
+    const body = dossierBody(77, 'redis-down-77')
+    const res = await fetch(`${t.url}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.province }, body: JSON.stringify(body) })
+    expect(res.status).toBe(202)
+
     redis = await startPrivateRedis(redis.port)
     const back = await waitFor(async () => {
       const r = await ready()
       return r.status === 200 ? r : undefined
     }, 30_000)
     expect(back.body['status']).toBe('ready')
+    // The reconciler finds the event whose job could not be enqueued and delivers it.
+    await waitFor(() => t.sandbox.sims.dvcqg.dossier(dossierCode(77)), 30_000)
   })
 })
