@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
@@ -23,6 +23,16 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+/** One access-log line per request (method, masked URL, status, time, client) instead of two. */
+class AccessLog extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { req: request, res: reply, ms: Math.round(reply.elapsedTime * 10) / 10 }
+    if (error) reply.log.error({ ...line, err: error }, 'request errored')
+    else request.log.info(line, 'request completed')
+  }
+}
 
 export interface BuildAppOptions {
   /** Logger to use instead of the hub's (tests capture log lines through it). */
@@ -51,6 +61,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     },
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    logController: new AccessLog(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('hub', hub)
