@@ -49,6 +49,13 @@ export interface DossierListItem {
 
 class DuplicateEventRace extends Error {}
 
+/** What one intake statement returns. */
+interface StoredRow {
+  seq: number
+  leased: boolean
+  inserted: number
+}
+
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined)
 const jobId = (code: string, suffix: string) => `drain-${code}-${suffix}`
 
@@ -98,18 +105,23 @@ export class DossierService implements HubService {
   async upsert(body: DossierUpsert, clientId: string): Promise<DossierAccepted & { replayed: boolean }> {
     const { eventId, ...dossier } = body
     this.checkTranslatable(dossier)
-    return this.store(eventId, body.dossierCode, 'upsert', clientId, async (q) => {
-      const { rows } = await q.query<{ last_seq: number }>(
-        `INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq)
-         VALUES ($1, $2, $3, $4, $5, 1)
-         ON CONFLICT (code) DO UPDATE SET last_seq = dossiers.last_seq + 1, snapshot = EXCLUDED.snapshot,
-           current_status = EXCLUDED.current_status, procedure_code = EXCLUDED.procedure_code,
-           agency_code = EXCLUDED.agency_code, touched_at = now()
-         RETURNING last_seq`,
-        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status],
-      )
-      return { seq: rows[0]!.last_seq, payload: { dossier } }
-    })
+    return this.store(eventId, body.dossierCode, 'upsert', clientId, (q) =>
+      q.query<StoredRow>(
+        `WITH d AS (
+           INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq)
+           VALUES ($1, $2, $3, $4, $5, 1)
+           ON CONFLICT (code) DO UPDATE SET last_seq = dossiers.last_seq + 1, snapshot = EXCLUDED.snapshot,
+             current_status = EXCLUDED.current_status, procedure_code = EXCLUDED.procedure_code,
+             agency_code = EXCLUDED.agency_code, touched_at = now()
+           RETURNING last_seq, lease_until),
+         e AS (
+           INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
+           SELECT $1, d.last_seq, $6, $7, 'upsert', jsonb_build_object('dossier', $4::jsonb) FROM d
+           ON CONFLICT (event_id) DO NOTHING RETURNING seq)
+         SELECT d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased, (SELECT count(*) FROM e) AS inserted FROM d`,
+        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status, eventId, clientId],
+      ),
+    )
   }
 
   /** `POST /v1/dossiers/{code}/events`: a status change and/or a processing step. */
@@ -125,21 +137,25 @@ export class DossierService implements HubService {
         throw e
       }
     }
-    return this.store(body.eventId, dossierCode, 'event', clientId, async (q) => {
-      const { rows } = await q.query<{ last_seq: number; snapshot: Omit<DossierUpsert, 'eventId'>; current_status: string | null }>(
-        `UPDATE dossiers SET last_seq = last_seq + 1,
-           snapshot = CASE WHEN $2::text IS NULL THEN snapshot ELSE jsonb_set(snapshot, '{status}', to_jsonb($2::text)) END,
-           current_status = COALESCE($2::text, current_status), touched_at = now()
-         WHERE code = $1 RETURNING last_seq, snapshot, current_status`,
-        [dossierCode, body.status ?? null],
-      )
-      const row = rows[0]
-      if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`)
-      const payload: EventPayload = { occurredAt: body.occurredAt, status: body.status ?? row.current_status ?? undefined }
-      if (body.status !== undefined) payload.dossier = row.snapshot
-      if (body.step) payload.step = body.step
-      return { seq: row.last_seq, payload }
-    })
+    return this.store(body.eventId, dossierCode, 'event', clientId, (q) =>
+      q.query<StoredRow>(
+        `WITH d AS (
+           UPDATE dossiers SET last_seq = last_seq + 1,
+             snapshot = CASE WHEN $2::text IS NULL THEN snapshot ELSE jsonb_set(snapshot, '{status}', to_jsonb($2::text)) END,
+             current_status = COALESCE($2::text, current_status), touched_at = now()
+           WHERE code = $1 RETURNING last_seq, snapshot, current_status, lease_until),
+         e AS (
+           INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
+           SELECT $1, d.last_seq, $3, $4, 'event',
+             jsonb_build_object('occurredAt', $5::text, 'status', d.current_status)
+             || CASE WHEN $2::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('dossier', d.snapshot) END
+             || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('step', $6::jsonb) END
+           FROM d
+           ON CONFLICT (event_id) DO NOTHING RETURNING seq)
+         SELECT d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased, (SELECT count(*) FROM e) AS inserted FROM d`,
+        [dossierCode, body.status ?? null, body.eventId, clientId, body.occurredAt, body.step ? JSON.stringify(body.step) : null],
+      ),
+    )
   }
 
   /**
@@ -152,7 +168,7 @@ export class DossierService implements HubService {
     dossierCode: string,
     kind: 'upsert' | 'event',
     clientId: string,
-    bump: (q: Queryable) => Promise<{ seq: number; payload: EventPayload }>,
+    write: (q: Queryable) => Promise<{ rows: StoredRow[] }>,
   ): Promise<DossierAccepted & { replayed: boolean }> {
     const replay = async () => {
       const { rows } = await this.ctx.db.query<{ dossier_code: string; seq: number }>('SELECT dossier_code, seq FROM dossier_events WHERE event_id = $1', [eventId])
@@ -165,17 +181,13 @@ export class DossierService implements HubService {
       return { dossierCode, eventId, seq: r.seq, replayed: true }
     }
     // No pre-check: the unique index on event_id decides. A repeat rolls back and answers the first reply.
-    let seq: number
+    let stored: StoredRow
     try {
-      seq = await this.ctx.db.tx(async (q) => {
-        const { seq, payload } = await bump(q)
-        const ins = await q.query(
-          `INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
-           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
-          [dossierCode, seq, eventId, clientId, kind, JSON.stringify(payload)],
-        )
-        if (ins.rowCount === 0) throw new DuplicateEventRace()
-        return seq
+      stored = await this.ctx.db.tx(async (q) => {
+        const row = (await write(q)).rows[0]
+        if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`)
+        if (Number(row.inserted) === 0) throw new DuplicateEventRace()
+        return row
       })
     } catch (e) {
       if (e instanceof DuplicateEventRace || (e as { code?: string }).code === '23505') {
@@ -185,8 +197,10 @@ export class DossierService implements HubService {
       throw e
     }
     this.metrics.accepted.labels(kind).inc()
-    await this.trigger(dossierCode, String(seq))
-    return { dossierCode, eventId, seq, replayed: false }
+    // A worker draining this dossier right now picks the event up when it releases the
+    // lease (the release waits for this commit), so no job is needed.
+    if (!stored.leased) await this.trigger(dossierCode, String(stored.seq))
+    return { dossierCode, eventId, seq: stored.seq, replayed: false }
   }
 
   /** Enqueues a drain of the dossier. Failure is not fatal: the event is stored and the reconciler will enqueue it. */
@@ -219,6 +233,7 @@ export class DossierService implements HubService {
     let portalKnown = lease.portal_known
     let delivered = lease.delivered_seq
     let outcome = 'drained'
+    let released: { pending: boolean; last_seq: number } | undefined
     try {
       for (;;) {
         if (this.ctx.shutdownSignal.aborted) {
@@ -251,12 +266,17 @@ export class DossierService implements HubService {
         delivered = group[group.length - 1]!.seq
       }
     } finally {
-      await db.query('UPDATE dossiers SET lease_token = NULL, lease_until = NULL WHERE code = $1 AND lease_token = $2', [code, token])
+      // The release waits for any intake holding the row, so it sees every event committed meanwhile.
+      const { rows } = await db.query<{ pending: boolean; last_seq: number }>(
+        `UPDATE dossiers SET lease_token = NULL, lease_until = NULL WHERE code = $1 AND lease_token = $2
+         RETURNING (state = 'active' AND delivered_seq < last_seq) AS pending, last_seq`,
+        [code, token],
+      )
+      released = rows[0]
     }
-    if (outcome === 'drained' || outcome === 'interrupted') {
-      // Events committed while we held the lease found it taken and skipped: pick them up.
-      const { rows } = await db.query<{ last_seq: number }>(`SELECT last_seq FROM dossiers WHERE code = $1 AND state = 'active' AND delivered_seq < last_seq`, [code])
-      if (rows[0]) await this.trigger(code, `c${rows[0].last_seq}-${token}`)
+    if ((outcome === 'drained' || outcome === 'interrupted') && released?.pending) {
+      // Events committed while we held the lease were not enqueued: pick them up.
+      await this.trigger(code, `c${released.last_seq}-${token}`)
     }
     return outcome
   }
@@ -297,24 +317,21 @@ export class DossierService implements HubService {
     }
     const latency = Math.round(performance.now() - started)
     const seqs = group.map((g) => g.seq)
-    const ok = await db.tx(async (q) => {
-      const upd = await q.query(
-        `UPDATE dossiers SET delivered_seq = $2, portal_known = portal_known OR $3, attempts = 0, next_attempt_at = NULL, last_error = NULL,
+    const { rows: done } = await db.query<{ n: number }>(
+      `WITH d AS (
+         UPDATE dossiers SET delivered_seq = $2, portal_known = portal_known OR $3, attempts = 0, next_attempt_at = NULL, last_error = NULL,
            lease_until = now() + make_interval(secs => $5::float8 / 1000), touched_at = now()
-         WHERE code = $1 AND lease_token = $4`,
-        [code, last.seq, Boolean(first.payload.dossier), token, this.ctx.config.DOSSIER_LEASE_MS],
-      )
-      if (upd.rowCount === 0) return false
-      await q.query(
-        `UPDATE dossier_events SET state = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE dossier_code = $1 AND seq = ANY($2::int[])`,
-        [code, seqs],
-      )
-      await q.query(
-        `INSERT INTO delivery_attempts (dossier_code, first_seq, last_seq, operation, outcome, upstream_status, latency_ms) VALUES ($1, $2, $3, $4, 'delivered', 200, $5)`,
-        [code, first.seq, last.seq, operation, latency],
-      )
-      return true
-    })
+         WHERE code = $1 AND lease_token = $4 RETURNING code),
+       e AS (
+         UPDATE dossier_events SET state = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL
+         WHERE dossier_code IN (SELECT code FROM d) AND seq = ANY($6::int[])),
+       a AS (
+         INSERT INTO delivery_attempts (dossier_code, first_seq, last_seq, operation, outcome, upstream_status, latency_ms)
+         SELECT code, $7, $2, $8, 'delivered', 200, $9 FROM d)
+       SELECT count(*) AS n FROM d`,
+      [code, last.seq, Boolean(first.payload.dossier), token, this.ctx.config.DOSSIER_LEASE_MS, seqs, first.seq, operation, latency],
+    )
+    const ok = Number(done[0]?.n ?? 0) > 0
     if (!ok) return 'lost_lease'
     this.metrics.delivered.inc(group.length)
     const now = Date.now()
