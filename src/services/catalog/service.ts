@@ -26,16 +26,8 @@ export interface CatalogFetchJob {
   code: string
 }
 
-export interface RunCounts {
-  listed?: number
-  fetched?: number
-  failed?: number
-  added?: number
-  changed?: number
-  unchanged?: number
-  removed?: number
-  upstreamCalls?: number
-}
+/** listed, fetched, failed, added, changed, unchanged, removed, upstreamCalls, agencies, fields. */
+export type RunCounts = Record<string, number>
 
 export interface RunProgress {
   phase?: 'list' | 'fetch' | 'finish' | 'done'
@@ -91,8 +83,13 @@ const ACTIVE = `state IN ('pending', 'running')`
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined)
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+    const done = () => {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const t = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
   })
 /** A text[] parameter both engines accept: a JSON array unpacked in SQL. */
 const textArray = (n: number) => `ARRAY(SELECT jsonb_array_elements_text($${n}::jsonb))`
