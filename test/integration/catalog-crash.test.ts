@@ -78,7 +78,7 @@ describe('catalog sync killed mid-run (SIGKILL of a worker process, PostgreSQL)'
       const r = await t.hub.db.query<{ state: string; counts: Record<string, number> }>(`SELECT state, counts FROM catalog_runs WHERE id = $1`, [runId])
       return r.rows[0]!.state === 'completed' ? r.rows[0]! : undefined
     }, 90_000)
-    expect(run.counts).toMatchObject({ listed: SIZE, fetched: SIZE, added: SIZE, failed: 0 })
+    expect(run!.counts).toMatchObject({ listed: SIZE, fetched: SIZE, added: SIZE, failed: 0 })
 
     // none skipped: every listed procedure is stored, once
     const stored = await t.hub.db.query<{ n: number; versions: number; changes: number }>(

@@ -37,11 +37,12 @@ async function syncOnce(t: TestHub): Promise<Run> {
   expect(res.status).toBe(202)
   const { runId, alreadyRunning } = (await res.json()) as { runId: number; alreadyRunning: boolean }
   expect(alreadyRunning).toBe(false)
-  return waitFor(async () => {
+  const run = await waitFor(async () => {
     const runs = await get<{ items: Run[] }>(t, '/admin/catalog/runs', OPERATOR)
-    const run = runs.body.items.find((r) => r.id === runId)
-    return run && run.state !== 'running' && run.state !== 'pending' ? run : undefined
+    const r = runs.body.items.find((x) => x.id === runId)
+    return r && r.state !== 'running' && r.state !== 'pending' ? r : undefined
   }, 60_000)
+  return run!
 }
 
 async function feed(t: TestHub, since: string): Promise<{ items: Change[]; nextCursor: string }> {
@@ -102,6 +103,35 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     const fields = await get<{ items: { code: string; sectorCode: string }[] }>(t, '/v1/catalog/fields')
     expect(fields.body.items.map((f) => f.code).sort()).toEqual(t.sandbox.sims.catalog.catalog.fields().map((f) => f.MALINHVUC).sort())
     cursorAfterFirst = (await feed(t, '0')).nextCursor
+    // progress was reported on the coordinator job too (queue dashboard)
+    const job = await t.hub.queues.queue('catalog-sync').getJob(`run-${run.id}`)
+    expect(job?.progress).toMatchObject({ phase: 'done', total: SIZE, done: SIZE })
+  })
+
+  it('one run at a time: a request during a run reports it; a scheduled job steps aside; the cron scheduler is registered', async () => {
+    t.sandbox.kit.faults.set('dvcqg', 'LayThuTuc', { latencyMs: 20 })
+    try {
+      const post = async () => (await fetch(`${t.url}/admin/catalog/sync`, { method: 'POST', headers: OPERATOR })).json() as Promise<{ runId: number; alreadyRunning: boolean }>
+      const first = await post()
+      const second = await post()
+      expect(second).toEqual({ runId: first.runId, alreadyRunning: true })
+      // a scheduled job arriving meanwhile finds the run's lease live and steps aside
+      const scheduled = await t.hub.queues.queue('catalog-sync').add('run', { trigger: 'schedule' })
+      await waitFor(async () => (await scheduled.getState()) === 'completed')
+      expect((await t.hub.queues.queue('catalog-sync').getJob(scheduled.id!))?.returnvalue).toBe('not-active-or-locked')
+      const running = await get<{ items: Run[] }>(t, '/admin/catalog/runs', OPERATOR)
+      expect(running.body.items.filter((r) => r.state === 'running' || r.state === 'pending').map((r) => r.id)).toEqual([first.runId])
+      await waitFor(async () => (await get<{ items: Run[] }>(t, '/admin/catalog/runs', OPERATOR)).body.items.find((r) => r.id === first.runId)?.state === 'completed', 60_000)
+    } finally {
+      t.sandbox.kit.faults.clear()
+    }
+    const withCron = await startTestHub({ sandbox: t.sandbox, workers: true, env: { CATALOG_SYNC_CRON: '0 3 * * *' } })
+    try {
+      const schedulers = await withCron.hub.queues.queue('catalog-sync').getJobSchedulers()
+      expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([['catalog-scheduled', '0 3 * * *']])
+    } finally {
+      await withCron.close()
+    }
   })
 
   it('a second run with no upstream change writes zero changes', async () => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { Counter, type Registry } from 'prom-client'
 import type { Job, Queue } from 'bullmq'
@@ -143,6 +144,8 @@ export class CatalogSyncService implements HubService {
     this.fetchQueue = ctx.queues.queue(QUEUES.catalogFetch)
     this.codeMap = ctx.config.PROCEDURE_CODE_MAP_FILE ? (JSON.parse(readFileSync(ctx.config.PROCEDURE_CODE_MAP_FILE, 'utf8')) as Record<string, string>) : {}
     this.m = metrics(ctx.metrics.registry)
+    // Every in-flight fetch listens on the shutdown signal (axios aborts on it).
+    setMaxListeners(Math.max(64, ctx.config.CATALOG_CONCURRENCY * 4), ctx.shutdownSignal)
   }
 
   private get dvcqg(): DvcqgApi {
@@ -448,7 +451,9 @@ export class CatalogSyncService implements HubService {
     const cfg = this.ctx.config
     // Short locks let another worker take over a crashed one's jobs quickly.
     const lock = { lockDuration: cfg.CATALOG_LOCK_MS, stalledInterval: cfg.CATALOG_LOCK_MS, maxStalledCount: 20 }
-    this.ctx.queues.startWorker({ name: QUEUES.catalogSync, processor: (job) => this.coordinate(job as Job<CatalogRunJob>), options: lock }, 1)
+    // Two slots: while one coordinator drives a run, a second trigger (schedule, resume)
+    // is taken at once and steps aside on the live lease instead of queueing a rerun.
+    this.ctx.queues.startWorker({ name: QUEUES.catalogSync, processor: (job) => this.coordinate(job as Job<CatalogRunJob>), options: lock }, 2)
     this.ctx.queues.startWorker(
       {
         name: QUEUES.catalogFetch,
