@@ -41,6 +41,7 @@ describe('catalog sync killed mid-run (SIGKILL of a worker process, PostgreSQL)'
         CATALOG_RETRY_BASE_MS: 50,
         CATALOG_SYNC_CRON: '',
         LOG_LEVEL: 'warn',
+        UPSTREAM_TIMEOUT_MS: 10_000,
       },
     })
   })
