@@ -360,7 +360,11 @@ export class CatalogSyncService implements HubService {
   async fetchOne(job: Job<CatalogFetchJob>): Promise<string> {
     const { runId, code } = job.data
     const db = this.ctx.db
-    const item = await db.query<{ state: string }>(`SELECT state FROM catalog_run_items WHERE run_id = $1 AND procedure_code = $2`, [runId, code])
+    // Already fetched (a redelivered job) or its run has ended (failed): no upstream call.
+    const item = await db.query<{ state: string }>(
+      `SELECT i.state FROM catalog_run_items i JOIN catalog_runs r ON r.id = i.run_id AND r.state = 'running' WHERE i.run_id = $1 AND i.procedure_code = $2`,
+      [runId, code],
+    )
     if (item.rows[0]?.state !== 'pending') return 'skipped'
     try {
       // No transport read retry here: BullMQ attempts are this path's one retry layer.
