@@ -132,6 +132,9 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     try {
       const schedulers = await withCron.hub.queues.queue('catalog-sync').getJobSchedulers()
       expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([['catalog-scheduled', '0 3 * * *']])
+      // Closing a hub within milliseconds of starting its workers races BullMQ's connection
+      // set-up ("Connection is closed" rejections, seen with the dossier worker alone too).
+      await new Promise((r) => setTimeout(r, 1000))
     } finally {
       await withCron.close()
     }
@@ -248,6 +251,24 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
       t.sandbox.kit.faults.clear()
     }
   })
+  it('a run whose procedure list cannot be read fails after its retries, with the error shown to operators', async () => {
+    t.sandbox.kit.faults.set('dvcqg', 'LayDanhSachTTHC', { errorRate: 1, errorStatus: 502 })
+    try {
+      const run = await syncOnce(t)
+      expect(run.state).toBe('failed')
+      // the last attempt meets either the 502 or the circuit breaker it opened
+      expect(run.error).toMatch(/LayDanhSachTTHC answered HTTP 502|dvcqg circuit is open/)
+      const attempts = t.sandbox.kit.recorder.query({ sim: 'dvcqg', operation: 'LayDanhSachTTHC' }).filter((r) => r.fault === 'http_502')
+      expect(attempts.length).toBeGreaterThan(1)
+    } finally {
+      t.sandbox.kit.faults.clear()
+    }
+    // nothing was withdrawn by the failed run, and the next run works
+    const active = await get<{ total: number }>(t, '/v1/catalog/procedures?limit=1')
+    expect(active.body.total).toBe(t.sandbox.sims.catalog.catalog.size)
+    expect((await syncOnce(t)).state).toBe('completed')
+  })
+
   it('syncs through the one-URL-per-operation (REST) style of DVCQG too', async () => {
     const rest = await startTestHub({ sandbox: t.sandbox, env: { DVCQG_STYLE: 'rest', CATALOG_RATE_PER_SEC: 2000, CATALOG_CONCURRENCY: 8, CATALOG_POLL_MS: 100, CATALOG_SYNC_CRON: '', UPSTREAM_TIMEOUT_MS: 10_000 } })
     try {
