@@ -103,6 +103,7 @@ async function main() {
     ),
     '',
     'Upstream calls = LayDanhMucCoQuan + LayDanhMucLinhVuc + LayDanhSachTTHC + one LayThuTuc per procedure (plus the adapter-style login).',
+    `Run with: ${process.env['DATABASE_URL'] ? 'DATABASE_URL=postgres://… ' : ''}npm run bench:catalog (no DATABASE_URL: embedded PGlite).`,
     '',
   ].join('\n')
   writeFileSync(join(OUT, 'catalog-sync.md'), md)

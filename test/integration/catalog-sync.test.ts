@@ -89,6 +89,13 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
   })
 
   it('a full sync stores every procedure, agency and field, with counts and progress', async () => {
+    // before any catalog is synced, dossier intake does not check codes
+    const early = await fetch(`${t.url}/v1/dossiers`, {
+      method: 'POST',
+      headers: { ...PROVINCE, 'content-type': 'application/json' },
+      body: JSON.stringify(dossierBody(500, 'cat-before-sync', { procedureCode: '9.999998' })),
+    })
+    expect(early.status).toBe(202)
     const run = await syncOnce(t)
     expect(run.state).toBe('completed')
     expect(run.counts).toMatchObject({ listed: SIZE, fetched: SIZE, added: SIZE, changed: 0, unchanged: 0, removed: 0, failed: 0 })
