@@ -33,7 +33,7 @@ export async function startRole(role: Role, config: HubConfig, logger: Logger = 
 
   let sandbox: FastifyInstance | undefined
   if (role === 'sandbox' || role === 'all') {
-    const sb = await createSandbox(config.SANDBOX_SEED, logger.child({ component: 'sandbox' }, { level: role === 'all' ? 'warn' : config.LOG_LEVEL }))
+    const sb = await createSandbox(config.SANDBOX_SEED, logger.child({ component: 'sandbox' }, { level: role === 'all' ? 'warn' : config.LOG_LEVEL }), { catalogSize: config.SANDBOX_CATALOG_SIZE })
     sandbox = sb.app
     await sandbox.listen({ host: config.SANDBOX_HOST, port: config.SANDBOX_PORT })
     logger.info({ url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` }, 'sandbox (simulated national systems) listening')

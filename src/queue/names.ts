@@ -5,6 +5,7 @@
 export const QUEUES = {
   dossierSync: 'dossier-sync',
   catalogSync: 'catalog-sync',
+  catalogFetch: 'catalog-fetch',
   warehouseMirror: 'warehouse-mirror',
   warehousePush: 'warehouse-push',
   webhooks: 'webhooks',

@@ -67,6 +67,8 @@ export class QueueRuntime {
 
   /** Stop taking jobs and wait for active ones (processors watch the shutdown signal). */
   async closeWorkers(): Promise<void> {
+    // A worker closed while still connecting leaves ioredis rejections behind: let it connect first.
+    await Promise.all(this.workers.map((w) => w.waitUntilReady().catch(() => undefined)))
     await Promise.all(this.workers.map((w) => w.close()))
     this.workers.length = 0
     await this.workerConnection?.quit().catch(() => this.workerConnection?.disconnect())

@@ -1,20 +1,28 @@
 import type { Logger } from '../log.js'
 import { createSandboxApp, type Simulator } from './framework.js'
 import { DvcqgSimulator } from './dvcqg/index.js'
+import { CatalogSimulator } from './dvcqg/catalog/simulator.js'
 
 export interface SandboxSimulators {
   dvcqg: DvcqgSimulator
+  catalog: CatalogSimulator
   all: Simulator[]
 }
 
-/** Every built-in simulator (one line each). */
-export function builtinSimulators(_seed: number): SandboxSimulators {
-  const dvcqg = new DvcqgSimulator()
-  return { dvcqg, all: [dvcqg] }
+export interface SandboxOptions {
+  /** Procedures in the seeded national catalog (default 2,000). */
+  catalogSize?: number
 }
 
-export async function createSandbox(seed: number, logger: Logger) {
-  const sims = builtinSimulators(seed)
+/** Every built-in simulator (one line each). */
+export function builtinSimulators(seed: number, opts: SandboxOptions = {}): SandboxSimulators {
+  const dvcqg = new DvcqgSimulator()
+  const catalog = new CatalogSimulator(dvcqg, { seed, size: opts.catalogSize ?? 2000 })
+  return { dvcqg, catalog, all: [dvcqg, catalog] }
+}
+
+export async function createSandbox(seed: number, logger: Logger, opts: SandboxOptions = {}) {
+  const sims = builtinSimulators(seed, opts)
   const { app, kit } = await createSandboxApp({ seed, logger, simulators: sims.all })
   return { app, kit, sims }
 }

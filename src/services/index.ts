@@ -5,6 +5,7 @@ import type { Db } from '../store/index.js'
 import type { QueueRuntime } from '../queue/runtime.js'
 import type { Connector } from '../connectors/types.js'
 import { DossierService } from './dossiers/service.js'
+import { CatalogSyncService } from './catalog/service.js'
 
 export interface ServiceContext {
   config: HubConfig
@@ -26,8 +27,12 @@ export interface HubService {
 
 export interface Services {
   dossiers: DossierService
+  catalog: CatalogSyncService
 }
 
 export async function createServices(ctx: ServiceContext): Promise<Services> {
-  return { dossiers: new DossierService(ctx) }
+  const dossiers = new DossierService(ctx)
+  const catalog = new CatalogSyncService(ctx)
+  dossiers.setCodeCheck((procedureCode, componentCodes) => catalog.checkDossierCodes(procedureCode, componentCodes))
+  return { dossiers, catalog }
 }

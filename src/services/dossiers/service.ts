@@ -72,12 +72,18 @@ export class DossierService implements HubService {
   private readonly queue: Queue
   readonly metrics: DossierMetrics
   private reconcileTimer?: NodeJS.Timeout
+  /** Catalog check of procedure and component codes (set by the catalog service; skipped while unset). */
+  private codeCheck?: (procedureCode: string, componentCodes: (string | undefined)[]) => Promise<void>
 
   constructor(private readonly ctx: ServiceContext) {
     this.statusMap = parseStatusMap(JSON.parse(readFileSync(ctx.config.STATUS_MAP_FILE, 'utf8')))
     this.procedureCodeMap = ctx.config.PROCEDURE_CODE_MAP_FILE ? (JSON.parse(readFileSync(ctx.config.PROCEDURE_CODE_MAP_FILE, 'utf8')) as Record<string, string>) : {}
     this.queue = ctx.queues.queue(QUEUES.dossierSync)
     this.metrics = dossierMetrics(ctx.metrics, ctx.db, this.queue)
+  }
+
+  setCodeCheck(check: (procedureCode: string, componentCodes: (string | undefined)[]) => Promise<void>): void {
+    this.codeCheck = check
   }
 
   private get dvcqg(): DvcqgApi {
@@ -105,6 +111,7 @@ export class DossierService implements HubService {
   async upsert(body: DossierUpsert, clientId: string): Promise<DossierAccepted & { replayed: boolean }> {
     const { eventId, ...dossier } = body
     this.checkTranslatable(dossier)
+    await this.codeCheck?.(body.procedureCode, (body.documents ?? []).map((d) => d.componentCode))
     return this.store(eventId, body.dossierCode, 'upsert', clientId, (q) =>
       q.query<StoredRow>(
         `WITH d AS (

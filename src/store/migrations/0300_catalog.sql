@@ -15,7 +15,11 @@ CREATE TABLE catalog_runs (
   counts       jsonb       NOT NULL DEFAULT '{}'::jsonb,
   error        text,
   -- {total, done, failed, phase}: shown while running
-  progress     jsonb       NOT NULL DEFAULT '{}'::jsonb
+  progress     jsonb       NOT NULL DEFAULT '{}'::jsonb,
+  -- The coordinator's lease (the run lock): renewed while it works; an expired lease
+  -- on a running run means its process died, and the next coordinator takes over.
+  lease_owner  text,
+  lease_until  timestamptz
 );
 CREATE UNIQUE INDEX catalog_runs_one_active ON catalog_runs ((true)) WHERE state IN ('pending', 'running');
 CREATE INDEX catalog_runs_started ON catalog_runs (started_at DESC);
