@@ -1,16 +1,9 @@
 /** Small deterministic PRNG for the sandbox: same seed, same catalog, on every machine. */
 
-/** mulberry32: 32-bit state, good enough spread for test data, trivially reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../faults.js'
+
+// One mulberry32 for the whole sandbox (fault injection and seeded data share it).
+export { mulberry32 }
 
 /** FNV-1a over the parts' text, to derive independent sub-seeds (per procedure, per mutation). */
 export function mixSeed(...parts: (string | number)[]): number {
