@@ -1,20 +1,28 @@
 import type { Logger } from '../log.js'
 import { createSandboxApp, type Simulator } from './framework.js'
 import { DvcqgSimulator } from './dvcqg/index.js'
+import { WarehouseSimulator } from './dvcqg/warehouse/index.js'
 
 export interface SandboxSimulators {
   dvcqg: DvcqgSimulator
+  warehouse: WarehouseSimulator
   all: Simulator[]
 }
 
-/** Every built-in simulator (one line each). */
-export function builtinSimulators(_seed: number): SandboxSimulators {
-  const dvcqg = new DvcqgSimulator()
-  return { dvcqg, all: [dvcqg] }
+export interface SandboxOptions {
+  /** Seeded warehouse owners (SANDBOX_WAREHOUSE_OWNERS). */
+  warehouseOwners?: number
 }
 
-export async function createSandbox(seed: number, logger: Logger) {
-  const sims = builtinSimulators(seed)
+/** Every built-in simulator (one line each). */
+export function builtinSimulators(seed: number, opts: SandboxOptions = {}): SandboxSimulators {
+  const dvcqg = new DvcqgSimulator()
+  const warehouse = new WarehouseSimulator(seed, { owners: opts.warehouseOwners }).install(dvcqg)
+  return { dvcqg, warehouse, all: [dvcqg, warehouse] }
+}
+
+export async function createSandbox(seed: number, logger: Logger, opts: SandboxOptions = {}) {
+  const sims = builtinSimulators(seed, opts)
   const { app, kit } = await createSandboxApp({ seed, logger, simulators: sims.all })
   return { app, kit, sims }
 }
