@@ -92,6 +92,7 @@ export const ConfigSchema = Type.Object(
     WAREHOUSE_DOWNLOAD_ATTEMPTS: int('Downloads of one file (corrupt, truncated or failed) before the owner is retried later', 4, 1, 20),
     WAREHOUSE_AGENCY_CODE: str('Agency code recorded on mirrored documents and local ones that name none (statistics); default DVCQG_UNIT_CODE', ''),
     WAREHOUSE_REQUESTER_ID: str('SoDinhDanhNguoiYeuCau sent when mirroring (the hub acts for the province)', '000.00.00.H56'),
+    WAREHOUSE_MAX_FILE_BYTES: int('Largest file accepted by POST /v1/warehouse/documents, in bytes', 20 * 1_048_576, 1024, 104_857_600),
     AUDIT_SUBJECT_KEY: str('Key of the HMAC-SHA-256 that hashes subject ids in audit_log (set it in production)', 'dev-audit-key', { secret: true }),
   },
   { additionalProperties: false },

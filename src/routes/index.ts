@@ -2,9 +2,13 @@ import type { HubApp } from '../app.js'
 import type { Hub } from '../hub.js'
 import dossierRoutes from './v1/dossiers.js'
 import adminDossierRoutes from './admin/dossiers.js'
+import warehouseRoutes from './v1/warehouse.js'
+import adminWarehouseRoutes from './admin/warehouse.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
 export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
   await app.register(dossierRoutes)
   await app.register(adminDossierRoutes)
+  await app.register(warehouseRoutes)
+  await app.register(adminWarehouseRoutes)
 }
