@@ -68,6 +68,8 @@ export class WarehouseSimulator implements Simulator {
   private readonly referenceMs: number
   private readonly ownerIndex = new Map<string, number>()
   private readonly fileMeta = new Map<string, { sha256: string; size: number }>()
+  /** Recently listed files (a download usually follows its listing): saves signing the PDF twice. */
+  private readonly recent = new Map<string, Buffer>()
   private faults: WarehouseFaults = {}
   private faultRng: () => number
   private readonly uploads = new Map<string, UploadedRecord>()
@@ -148,8 +150,19 @@ export class WarehouseSimulator implements Simulator {
       const bytes = this.fileOf(doc)
       m = { sha256: sha256(bytes), size: bytes.length }
       this.fileMeta.set(doc.path, m)
+      if (this.recent.size >= 1024) this.recent.delete(this.recent.keys().next().value!)
+      this.recent.set(doc.path, bytes)
     }
     return m
+  }
+
+  private bytesOf(doc: SeedDocument): Buffer {
+    const hit = this.recent.get(doc.path)
+    if (hit) {
+      this.recent.delete(doc.path)
+      return hit
+    }
+    return this.fileOf(doc)
   }
 
   private list(body: Record<string, unknown>): HandlerResult {
@@ -188,7 +201,7 @@ export class WarehouseSimulator implements Simulator {
     if (!doc || doc.path !== path) return FAIL('Không tìm thấy tệp đính kèm')
     if (str(body['CoQuanChuQuan']) !== doc.custodian) return FAIL('Cơ quan chủ quản không khớp với tệp yêu cầu')
     this.stats.downloads++
-    let bytes = this.fileOf(doc)
+    let bytes = this.bytesOf(doc)
     let outcome = 'accepted'
     let r = this.faultRng()
     if (this.faults.corruptRate && r < this.faults.corruptRate) {
