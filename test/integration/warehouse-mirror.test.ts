@@ -116,6 +116,7 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     expect(content.status).toBe(200)
     expect(content.headers.get('content-type')).toBe('application/pdf')
     expect(sha(Buffer.from(await content.arrayBuffer()))).toBe(doc.file.sha256)
+    await t.hub.services.warehouse.audit.flush()
     const audit = await t.hub.db.query<{ action: string; subject_hash: string; detail: unknown }>(`SELECT action, subject_hash, detail FROM audit_log WHERE service = 'warehouse' ORDER BY id DESC LIMIT 4`)
     expect(audit.rows.map((r) => r.action).sort()).toEqual(['content', 'document', 'owner_documents', 'owner_documents'])
     for (const r of audit.rows) {

@@ -16,7 +16,7 @@ import type {
   WarehouseDocumentAccepted,
   WarehouseDocumentBody,
 } from '../../../schemas/v1/warehouse.js'
-import { writeAudit } from '../../audit/index.js'
+import { AuditWriter, writeAudit } from '../../audit/index.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
 import { HubError, fieldError } from '../../errors.js'
 import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
@@ -133,6 +133,8 @@ export class WarehouseService implements HubService {
   private readonly rate: RateLimiter
   private readonly agency: string
   private timer?: NodeJS.Timeout
+  /** Audit rows of the read path, batched (see AuditWriter). */
+  readonly audit: AuditWriter
   private catalogPresent?: boolean
   readonly metrics: { files: Counter<'outcome'>; signatures: Counter<'status'>; pushes: Counter<'outcome'>; pending: Gauge }
 
@@ -149,6 +151,7 @@ export class WarehouseService implements HubService {
     this.downloads = new Semaphore(cfg.WAREHOUSE_DOWNLOAD_CONCURRENCY)
     this.rate = new RateLimiter(cfg.WAREHOUSE_RATE_PER_SEC)
     this.agency = cfg.WAREHOUSE_AGENCY_CODE || cfg.DVCQG_UNIT_CODE
+    this.audit = new AuditWriter(ctx.db, cfg.AUDIT_SUBJECT_KEY, (err, rows) => ctx.logger.error({ err: { message: err.message }, rows }, 'audit rows not written yet; retrying'))
     const registers = [ctx.metrics.registry]
     const db = ctx.db
     this.metrics = {
@@ -636,6 +639,7 @@ export class WarehouseService implements HubService {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
+    await this.audit.close()
   }
 
   // ---------------------------------------------------------------- reuse API
@@ -731,7 +735,7 @@ export class WarehouseService implements HubService {
        ORDER BY issued_on DESC NULLS LAST, created_at DESC, id LIMIT $7 OFFSET $8`,
       [ownerId, byCode, documentCodes, resultCodes, q.validOn ?? null, q.signature ?? null, q.limit, q.offset],
     )
-    await writeAudit(this.ctx.db, this.ctx.config.AUDIT_SUBJECT_KEY, {
+    this.audit.record({
       clientId: audit.clientId,
       requestId: audit.requestId,
       service: 'warehouse',
@@ -750,8 +754,8 @@ export class WarehouseService implements HubService {
     return rows[0]
   }
 
-  private async auditDocument(action: string, row: DocRow | undefined, id: string, audit: { clientId: string; requestId?: string }, started: number) {
-    await writeAudit(this.ctx.db, this.ctx.config.AUDIT_SUBJECT_KEY, {
+  private auditDocument(action: string, row: DocRow | undefined, id: string, audit: { clientId: string; requestId?: string }, started: number) {
+    this.audit.record({
       clientId: audit.clientId,
       requestId: audit.requestId,
       service: 'warehouse',
@@ -767,7 +771,7 @@ export class WarehouseService implements HubService {
   async document(id: string, audit: { clientId: string; requestId?: string }): Promise<WarehouseDocument> {
     const started = performance.now()
     const row = await this.row(id)
-    await this.auditDocument('document', row, id, audit, started)
+    this.auditDocument('document', row, id, audit, started)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
     return this.toApi(row)
   }
@@ -776,7 +780,7 @@ export class WarehouseService implements HubService {
   async content(id: string, audit: { clientId: string; requestId?: string }): Promise<{ stream: Readable; contentType: string; size: number; sha256: string; fileName?: string }> {
     const started = performance.now()
     const row = await this.row(id)
-    await this.auditDocument('content', row, id, audit, started)
+    this.auditDocument('content', row, id, audit, started)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
     if (!row.blob_sha256) throw new HubError('HUB_ERR_CONFLICT', `the file of warehouse document ${id} is not stored yet (${row.fetch_state})`)
     return { stream: this.blobs.get(row.blob_sha256), contentType: row.content_type ?? 'application/pdf', size: Number(row.size), sha256: row.blob_sha256, ...(row.file_name ? { fileName: row.file_name } : {}) }
