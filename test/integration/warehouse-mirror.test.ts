@@ -96,6 +96,39 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     }
   })
 
+  it('an owner whose files stay damaged is not stored, and a later run resumes with only the missing files', async () => {
+    const w = t.sandbox.sims.warehouse
+    const owner = w.owners()[700]!
+    const seeded = w.documentsOf(owner)
+    await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corruptRate: 1 }) })
+    const res = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ ownerIds: [owner] }) })
+    const { backfillId } = (await res.json()) as { backfillId: string }
+    // The first job attempt gives up on every file (each download damaged 4 times): nothing stored.
+    await waitFor(async () => {
+      const { rows } = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE owner_id = $1 AND fetch_state = 'failed'`, [owner])
+      return rows[0]!.n === seeded.length
+    }, 30_000)
+    const stored = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE owner_id = $1 AND blob_sha256 IS NOT NULL`, [owner])
+    expect(stored.rows[0]!.n).toBe(0)
+    const owners = await t.hub.db.query<{ last_error: string }>(`SELECT last_error FROM warehouse_mirror_owners WHERE owner_id = $1`, [owner])
+    expect(owners.rows[0]!.last_error).toContain('integrity check')
+    // The portal heals; the job's own retry (backoff) completes the owner.
+    await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, { method: 'DELETE' })
+    const p = await waitFor(async () => {
+      const r = (await (await fetch(`${t.url}/admin/warehouse/backfill/${backfillId}`, { headers: ADMIN })).json()) as { done: number }
+      return r.done === 1 ? r : undefined
+    }, 30_000)
+    expect(p).toMatchObject({ done: 1, failed: 0, documents: seeded.length })
+    const { rows } = await t.hub.db.query<{ national_file_path: string; blob_sha256: string; fetch_state: string }>(`SELECT national_file_path, blob_sha256, fetch_state FROM warehouse_documents WHERE owner_id = $1`, [owner])
+    expect(rows).toHaveLength(seeded.length)
+    for (const d of seeded) expect(rows.find((r) => r.national_file_path === d.path)).toMatchObject({ fetch_state: 'stored', blob_sha256: sha(w.fileOf(d)) })
+    // A run interrupted after storing some files (here: two rows lost) resumes with exactly the missing ones.
+    await t.hub.db.query(`DELETE FROM warehouse_documents WHERE owner_id = $1 AND national_file_path = ANY($2::text[])`, [owner, seeded.slice(0, 2).map((d) => d.path)])
+    const before = downloads(t)
+    expect(await backfill(t, [owner])).toMatchObject({ done: 1, failed: 0 })
+    expect(downloads(t) - before).toBe(2)
+  })
+
   it('serves the reuse query, the document and its streamed content, with audit records that hold no identity number', async () => {
     const w = t.sandbox.sims.warehouse
     const owner = w.owners()[600]!
