@@ -112,6 +112,24 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
     expect((both.body['errors'] as { field: string }[])[0]!.field).toBe('/body/validUntil')
   })
 
+  it('accepts the same document as multipart (metadata JSON + file part) and delivers it', async () => {
+    const { pdf, body } = docBody(t, 20)
+    const { file: _f, ...metadata } = body
+    const form = new FormData()
+    form.append('metadata', JSON.stringify({ ...metadata, file: { sha256: sha(pdf) } }))
+    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'khai-sinh-20.pdf')
+    const res = await fetch(`${t.url}/v1/warehouse/documents`, { method: 'POST', headers: { 'x-api-key': KEYS.province }, body: form })
+    expect(res.status).toBe(202)
+    expect(await res.json()).toMatchObject({ documentId: 'local-doc-20', sha256: sha(pdf), signature: { status: 'valid' } })
+    await waitFor(() => t.sandbox.sims.warehouse.uploaded('local-doc-20'))
+    expect(t.sandbox.sims.warehouse.uploaded('local-doc-20')).toMatchObject({ deliveries: 1, files: [sha(pdf)] })
+    const noFile = new FormData()
+    noFile.append('metadata', JSON.stringify(metadata))
+    const bad = await fetch(`${t.url}/v1/warehouse/documents`, { method: 'POST', headers: { 'x-api-key': KEYS.province }, body: noFile })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('/body/file')
+  })
+
   it('answers "what can replace the components of procedure P" from the catalog and counts reuse in the statistics', async () => {
     const procedure = { code: '1.000001', components: [{ case: 'Mặc định', documents: [{ code: 'GT.KS.001', originals: 1, copies: 0, name: 'Giấy khai sinh' }, { code: 'GT.XX.999', replacementResultCode: 'KQ.G17.000420', originals: 1, copies: 0, name: 'Bằng lái' }] }] }
     await t.hub.db.query(`INSERT INTO catalog_procedures (code, hash, data, name, name_folded) VALUES ($1, 'h', $2, 'Thủ tục thử', 'thu tuc thu')`, ['1.000001', JSON.stringify(procedure)])

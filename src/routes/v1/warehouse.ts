@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream'
+import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
 import type { HubApp } from '../../app.js'
 import {
   DocumentIdParams,
@@ -12,6 +14,7 @@ import {
   WarehouseDocumentBody,
 } from '../../../schemas/v1/warehouse.js'
 import { ProblemSchema } from '../problem.js'
+import { HubError, fieldError } from '../../errors.js'
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema }
 
@@ -21,15 +24,43 @@ export default async function warehouseRoutes(app: HubApp) {
   // base64 grows a file by 4/3; the metadata is small.
   const bodyLimit = Math.ceil((app.hub.config.WAREHOUSE_MAX_FILE_BYTES * 4) / 3) + 65_536
   const who = (request: { client?: { id: string }; id: string }) => ({ clientId: request.client!.id, requestId: request.id })
+  // multipart/form-data intake (this plugin's scope only): a `metadata` field holding the JSON
+  // body without `file`, and one file part `file`. It is turned into the JSON form before
+  // validation, so both forms meet the same schema and the same service call.
+  await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: app.hub.config.WAREHOUSE_MAX_FILE_BYTES, fieldSize: 1_048_576 } })
+  const fromMultipart = async (request: FastifyRequest) => {
+    if (!request.isMultipart()) return
+    let metadata: Record<string, unknown> | undefined
+    let file: { name: string; contentType: string; contentBase64: string } | undefined
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') throw fieldError('/body/file', `unexpected file part "${part.fieldname}"`, 'HUB_WAREHOUSE_MULTIPART')
+        const bytes = await part.toBuffer()
+        if (part.file.truncated) throw new HubError('HUB_ERR_PAYLOAD_TOO_LARGE', `the file exceeds ${app.hub.config.WAREHOUSE_MAX_FILE_BYTES} bytes`)
+        file = { name: part.filename, contentType: part.mimetype, contentBase64: bytes.toString('base64') }
+      } else if (part.fieldname === 'metadata') {
+        try {
+          metadata = JSON.parse(String(part.value)) as Record<string, unknown>
+        } catch {
+          throw fieldError('/body/metadata', 'metadata is not JSON', 'HUB_WAREHOUSE_MULTIPART')
+        }
+      }
+    }
+    if (!metadata || typeof metadata !== 'object') throw fieldError('/body/metadata', 'a JSON "metadata" field is required', 'HUB_WAREHOUSE_MULTIPART')
+    if (!file) throw fieldError('/body/file', 'a "file" part is required', 'HUB_WAREHOUSE_MULTIPART')
+    const sha256 = typeof (metadata['file'] as { sha256?: unknown } | undefined)?.sha256 === 'string' ? (metadata['file'] as { sha256: string }).sha256 : undefined
+    request.body = { ...metadata, file: { ...file, ...(sha256 ? { sha256 } : {}) } }
+  }
 
   app.post(
     '/v1/warehouse/documents',
     {
       bodyLimit,
+      preValidation: fromMultipart,
       config: { service: 'warehouse' },
       schema: {
         tags: ['warehouse'],
-        summary: 'Store a locally digitised document (JSON, file as base64) and queue its upload to the national warehouse',
+        summary: 'Store a locally digitised document (JSON with the file as base64, or multipart: `metadata` JSON + `file`) and queue its upload to the national warehouse',
         body: WarehouseDocumentBody,
         response: { 202: WarehouseDocumentAccepted, ...errors, 409: ProblemSchema, 413: ProblemSchema },
       },
