@@ -129,6 +129,17 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     expect(downloads(t) - before).toBe(2)
   })
 
+  it('refuses a bad backfill with the field, and the admin routes to a province client', async () => {
+    const empty = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ ownerIds: [] }) })
+    expect(empty.status).toBe(400)
+    expect(empty.headers.get('content-type')).toContain('application/problem+json')
+    expect(((await empty.json()) as { errors: { field: string }[] }).errors[0]!.field).toContain('ownerIds')
+    const province = await fetch(`${t.url}/admin/warehouse/stats`, { headers: H })
+    expect(province.status).toBe(403)
+    const unknown = await fetch(`${t.url}/admin/warehouse/backfill/bf0000`, { headers: ADMIN })
+    expect(unknown.status).toBe(404)
+  })
+
   it('serves the reuse query, the document and its streamed content, with audit records that hold no identity number', async () => {
     const w = t.sandbox.sims.warehouse
     const owner = w.owners()[600]!
