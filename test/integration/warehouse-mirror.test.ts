@@ -140,6 +140,19 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     expect(unknown.status).toBe(404)
   })
 
+  it('takes a file of owner ids (text/plain, one per line)', async () => {
+    const owners = t.sandbox.sims.warehouse.owners().slice(800, 803)
+    const res = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: { 'x-api-key': KEYS.operator, 'content-type': 'text/plain' }, body: owners.join('\n') + '\n' })
+    expect(res.status).toBe(202)
+    const { backfillId, owners: n } = (await res.json()) as { backfillId: string; owners: number }
+    expect(n).toBe(3)
+    const p = await waitFor(async () => {
+      const r = (await (await fetch(`${t.url}/admin/warehouse/backfill/${backfillId}`, { headers: ADMIN })).json()) as { done: number }
+      return r.done === 3 ? r : undefined
+    }, 30_000)
+    expect(p).toMatchObject({ owners: 3, done: 3, failed: 0 })
+  })
+
   it('serves the reuse query, the document and its streamed content, with audit records that hold no identity number', async () => {
     const w = t.sandbox.sims.warehouse
     const owner = w.owners()[600]!

@@ -12,9 +12,14 @@ export default async function adminWarehouseRoutes(app: HubApp) {
     '/admin/warehouse/backfill',
     {
       bodyLimit: 8 * 1_048_576,
+      // A file of owner ids (text/plain, one per line) is accepted as well as the JSON body.
+      preValidation: async (request) => {
+        const raw: unknown = request.body
+        if (typeof raw === 'string') request.body = { ownerIds: raw.split(/[\s,;]+/).filter(Boolean) }
+      },
       schema: {
         tags: ['admin'],
-        summary: 'Mirror these owners from the national warehouse (one warehouse-mirror job each)',
+        summary: 'Mirror these owners from the national warehouse (one warehouse-mirror job each): JSON {ownerIds}, or text/plain with one id per line',
         body: BackfillBody,
         response: { 202: Type.Object({ backfillId: Type.String(), owners: Type.Integer() }), ...errors },
       },
