@@ -24,7 +24,13 @@ export function splitPem(text: string): string[] {
  */
 export function loadTrustAnchors(cfg: Cfg): { pems: string[]; source: string } {
   if (cfg.WAREHOUSE_TRUST_ANCHORS_FILE) {
-    const pems = splitPem(readFileSync(cfg.WAREHOUSE_TRUST_ANCHORS_FILE, 'utf8'))
+    let text: string
+    try {
+      text = readFileSync(cfg.WAREHOUSE_TRUST_ANCHORS_FILE, 'utf8')
+    } catch (e) {
+      throw new Error(`WAREHOUSE_TRUST_ANCHORS_FILE ${cfg.WAREHOUSE_TRUST_ANCHORS_FILE} cannot be read: ${(e as Error).message}`)
+    }
+    const pems = splitPem(text)
     if (pems.length === 0) throw new Error(`WAREHOUSE_TRUST_ANCHORS_FILE ${cfg.WAREHOUSE_TRUST_ANCHORS_FILE} holds no PEM certificate`)
     return { pems, source: cfg.WAREHOUSE_TRUST_ANCHORS_FILE }
   }

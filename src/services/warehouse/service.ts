@@ -145,6 +145,7 @@ export class WarehouseService implements HubService {
     this.blobs = new DiskBlobStore(cfg.BLOB_DIR || join(cfg.DATA_DIR, 'blobs'))
     const anchors = loadTrustAnchors(cfg)
     this.trustAnchorsSource = anchors.source
+    if (anchors.pems.length === 0) ctx.logger.warn('no trust anchors for warehouse signatures (WAREHOUSE_TRUST_ANCHORS_FILE): every signed file will be recorded as untrusted')
     this.verify = createPdfSignatureVerifier(anchors.pems)
     this.mirrorQueue = ctx.queues.queue(QUEUES.warehouseMirror)
     this.pushQueue = ctx.queues.queue(QUEUES.warehousePush)
