@@ -6,6 +6,7 @@ import { buildApp } from './app.js'
 import { createSandbox } from './sandbox/index.js'
 import { createLogger, type Logger } from './log.js'
 import { openDb, migrate } from './store/index.js'
+import { exportSandboxTrustAnchors } from './warehouse/trust-anchors.js'
 
 export interface Running {
   hub?: Hub
@@ -33,8 +34,13 @@ export async function startRole(role: Role, config: HubConfig, logger: Logger = 
 
   let sandbox: FastifyInstance | undefined
   if (role === 'sandbox' || role === 'all') {
-    const sb = await createSandbox(config.SANDBOX_SEED, logger.child({ component: 'sandbox' }, { level: role === 'all' ? 'warn' : config.LOG_LEVEL }), { catalogSize: config.SANDBOX_CATALOG_SIZE })
+    const sb = await createSandbox(config.SANDBOX_SEED, logger.child({ component: 'sandbox' }, { level: role === 'all' ? 'warn' : config.LOG_LEVEL }), {
+      catalogSize: config.SANDBOX_CATALOG_SIZE,
+      warehouseOwners: config.SANDBOX_WAREHOUSE_OWNERS,
+    })
     sandbox = sb.app
+    // First run: the hub trusts the sandbox's signing root (see WAREHOUSE_TRUST_ANCHORS_FILE).
+    await exportSandboxTrustAnchors(config, sb.sims.warehouse.trustAnchorsPem())
     await sandbox.listen({ host: config.SANDBOX_HOST, port: config.SANDBOX_PORT })
     logger.info({ url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` }, 'sandbox (simulated national systems) listening')
     if (role === 'sandbox') return { sandbox, close: () => sandbox!.close() }

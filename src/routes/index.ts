@@ -4,6 +4,8 @@ import dossierRoutes from './v1/dossiers.js'
 import adminDossierRoutes from './admin/dossiers.js'
 import catalogRoutes from './v1/catalog.js'
 import adminCatalogRoutes from './admin/catalog.js'
+import warehouseRoutes from './v1/warehouse.js'
+import adminWarehouseRoutes from './admin/warehouse.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
 export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
@@ -11,4 +13,6 @@ export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
   await app.register(adminDossierRoutes)
   await app.register(catalogRoutes)
   await app.register(adminCatalogRoutes)
+  await app.register(warehouseRoutes)
+  await app.register(adminWarehouseRoutes)
 }

@@ -2,23 +2,28 @@ import type { Logger } from '../log.js'
 import { createSandboxApp, type Simulator } from './framework.js'
 import { DvcqgSimulator } from './dvcqg/index.js'
 import { CatalogSimulator } from './dvcqg/catalog/simulator.js'
+import { WarehouseSimulator } from './dvcqg/warehouse/index.js'
 
 export interface SandboxSimulators {
   dvcqg: DvcqgSimulator
   catalog: CatalogSimulator
+  warehouse: WarehouseSimulator
   all: Simulator[]
 }
 
 export interface SandboxOptions {
   /** Procedures in the seeded national catalog (default 2,000). */
   catalogSize?: number
+  /** Seeded warehouse owners (SANDBOX_WAREHOUSE_OWNERS). */
+  warehouseOwners?: number
 }
 
 /** Every built-in simulator (one line each). */
 export function builtinSimulators(seed: number, opts: SandboxOptions = {}): SandboxSimulators {
   const dvcqg = new DvcqgSimulator()
   const catalog = new CatalogSimulator(dvcqg, { seed, size: opts.catalogSize ?? 2000 })
-  return { dvcqg, catalog, all: [dvcqg, catalog] }
+  const warehouse = new WarehouseSimulator(seed, { owners: opts.warehouseOwners }).install(dvcqg)
+  return { dvcqg, catalog, warehouse, all: [dvcqg, catalog, warehouse] }
 }
 
 export async function createSandbox(seed: number, logger: Logger, opts: SandboxOptions = {}) {

@@ -6,6 +6,7 @@ import type { QueueRuntime } from '../queue/runtime.js'
 import type { Connector } from '../connectors/types.js'
 import { DossierService } from './dossiers/service.js'
 import { CatalogSyncService } from './catalog/service.js'
+import { WarehouseService } from './warehouse/service.js'
 
 export interface ServiceContext {
   config: HubConfig
@@ -28,11 +29,12 @@ export interface HubService {
 export interface Services {
   dossiers: DossierService
   catalog: CatalogSyncService
+  warehouse: WarehouseService
 }
 
 export async function createServices(ctx: ServiceContext): Promise<Services> {
   const dossiers = new DossierService(ctx)
   const catalog = new CatalogSyncService(ctx)
   dossiers.setCodeCheck((procedureCode, componentCodes) => catalog.checkDossierCodes(procedureCode, componentCodes))
-  return { dossiers, catalog }
+  return { dossiers, catalog, warehouse: new WarehouseService(ctx) }
 }

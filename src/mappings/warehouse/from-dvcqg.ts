@@ -2,11 +2,11 @@ import type {
   MappingIssue,
   MirroredDocumentRef,
   MirroredFileRef,
-  UpstreamResult,
   WarehouseAttachment,
   WarehouseDocumentRecord,
 } from './types.js'
 import { WarehouseMappingError } from './types.js'
+import type { UpstreamResult } from '../upstream-result.js'
 import { bool, field, isObject, parseDate, text, type WireObject } from './wire.js'
 
 const SUCCESS_CODES = new Set(['0', '00'])
@@ -51,18 +51,38 @@ function mapFile(value: unknown): MirroredFileRef | null {
   if (!isObject(value)) return null
   const path = text(field(value, 'DuongDan', 'DuongDanTep', 'DuongDanTepTin', 'Url'))
   // a file without a path cannot be downloaded: it is not a mirror candidate
-  return path === null ? null : { name: text(field(value, 'TenTep', 'TenTepDinhKem', 'FileName')), path }
+  if (path === null) return null
+  const hash = text(field(value, 'MaHash', 'Hash', 'SHA256'))?.toLowerCase()
+  const rawSize = field(value, 'KichThuoc', 'Size')
+  const size = typeof rawSize === 'number' ? rawSize : typeof rawSize === 'string' && /^\d+$/.test(rawSize.trim()) ? Number(rawSize) : undefined
+  return {
+    name: text(field(value, 'TenTep', 'TenTepDinhKem', 'FileName')),
+    path,
+    ...(hash && /^[0-9a-f]{64}$/.test(hash) ? { sha256: hash } : {}),
+    ...(size !== undefined && Number.isSafeInteger(size) && size >= 0 ? { size } : {}),
+  }
 }
 
 function mapDocument(value: WireObject): MirroredDocumentRef {
   const rawFiles = field(value, 'DanhSachTepDinhKem', 'TepDinhKem', 'DinhKem')
   const fileList = Array.isArray(rawFiles) ? rawFiles : rawFiles === undefined || rawFiles === null ? [] : [rawFiles]
+  const documentCode = text(field(value, 'MaGiayTo'))
+  const issuedOn = parseDate(field(value, 'NgayBanHanh'))
+  const validUntil = parseDate(field(value, 'ThoiHanHieuLuc'))
+  const permanent = bool(field(value, 'ThoiHanVinhVien'))
+  const signer = text(field(value, 'NguoiKy'))
   return {
     resultCode: text(field(value, 'MaKetQua', 'MaGiayToKetQua')),
     title: text(field(value, 'TenGiayTo', 'TenKetQua')),
     number: text(field(value, 'SoKyHieu')),
     custodianAgency: text(field(value, 'CoQuanChuQuan')),
     files: fileList.map(mapFile).filter((f): f is MirroredFileRef => f !== null),
+    // Extensions: kept when present and well-formed, otherwise left out (never a mapping error).
+    ...(documentCode !== null && documentCode.length <= 50 ? { documentCode } : {}),
+    ...(issuedOn ? { issuedOn } : {}),
+    ...(validUntil && permanent !== true ? { validUntil } : {}),
+    ...(typeof permanent === 'boolean' ? { permanent } : {}),
+    ...(signer !== null ? { signer } : {}),
   }
 }
 

@@ -3,15 +3,7 @@
  * Domain side: camelCase, ISO dates (`YYYY-MM-DD`), null for absent. Wire side: the portal's field names.
  */
 
-/**
- * Outcome of an upstream call as seen by a mapping. Local to the warehouse for now;
- * the lead may unify it with the shared connector result type.
- */
-export type UpstreamResult<T> =
-  | { readonly kind: 'found'; readonly value: T }
-  | { readonly kind: 'not_found'; readonly message: string }
-  | { readonly kind: 'fault'; readonly code: string; readonly message: string; readonly retryable: boolean }
-  | { readonly kind: 'malformed'; readonly message: string }
+export type { UpstreamResult } from '../upstream-result.js'
 
 /** One downloadable file of a national result (`DanhSachTepDinhKem[]`). */
 export interface MirroredFileRef {
@@ -19,6 +11,10 @@ export interface MirroredFileRef {
   readonly name: string | null
   /** `DuongDan`: opaque path to pass back to `GetGiayToByUrl`. */
   readonly path: string
+  /** `MaHash` (extension, not in the documented reply): SHA-256 hex of the file, lower case. */
+  readonly sha256?: string
+  /** `KichThuoc` (extension): size in bytes. */
+  readonly size?: number
 }
 
 /** One result document held by the national warehouse for an owner (`DanhSachGiayToKetQua[]`). */
@@ -32,6 +28,17 @@ export interface MirroredDocumentRef {
   /** `CoQuanChuQuan`: the custodian agency, needed to download the files. */
   readonly custodianAgency: string | null
   readonly files: readonly MirroredFileRef[]
+  /** Optional extensions some warehouses add to a result (absent when not sent). */
+  /** `MaGiayTo`. */
+  readonly documentCode?: string
+  /** `NgayBanHanh`, `YYYY-MM-DD`. */
+  readonly issuedOn?: string
+  /** `ThoiHanHieuLuc`, `YYYY-MM-DD`. */
+  readonly validUntil?: string
+  /** `ThoiHanVinhVien`. */
+  readonly permanent?: boolean
+  /** `NguoiKy`. */
+  readonly signer?: string
 }
 
 /** Input of {@link GetKetQuaGiayToRequest}: who asks, for whom, optionally which results. */

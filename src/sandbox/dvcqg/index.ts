@@ -218,6 +218,9 @@ export class DvcqgSimulator implements Simulator {
       app.get(path, rest(service, (b) => this.dispatch(service, b)))
       app.post(path, rest(service, (b) => this.dispatch(service, b)))
     }
+    // Operations added by other capabilities (warehouse …): `POST /<service>` in this style.
+    const mounted = new Set(['LayDanhSachTTHC', 'LayThuTuc', 'LayDanhMucCoQuan', 'LayDanhMucLinhVuc', 'LayDanhSachTTHCDonVi'])
+    for (const service of this.extra.keys()) if (!mounted.has(service)) app.post(`/${service}`, rest(service, (b) => this.dispatch(service, b)))
 
     // --- sandbox-only views and controls (not part of the portal) ---
     app.get('/_sandbox/dossiers/:code', async (req, reply) => {

@@ -46,11 +46,15 @@ CREATE TABLE warehouse_documents (
   signature_checked_at timestamptz,
   -- Identity at the national warehouse: the file path for mirrored files, MaGiayToKhoQuocGia once pushed.
   national_ref         text,
+  -- The province's own id of a locally digitised document (Ma): intake and upload are idempotent on it.
+  local_id             text,
   push_state           text NOT NULL DEFAULT 'none'
                        CHECK (push_state IN ('none', 'pending', 'pushed', 'failed')),
   push_attempts        integer NOT NULL DEFAULT 0,
   pushed_at            timestamptz,
   last_push_error      text,
+  push_next_at         timestamptz,                                      -- backoff: not before
+  push_lease_until     timestamptz,                                      -- one pusher at a time
   created_at           timestamptz NOT NULL DEFAULT now(),
   updated_at           timestamptz NOT NULL DEFAULT now(),
   CHECK (NOT (permanent AND valid_until IS NOT NULL)),
@@ -60,6 +64,8 @@ CREATE TABLE warehouse_documents (
 -- Mirroring is idempotent on the national identity of a file.
 CREATE UNIQUE INDEX warehouse_documents_national_ref_uq
   ON warehouse_documents (national_ref) WHERE national_ref IS NOT NULL;
+CREATE UNIQUE INDEX warehouse_documents_local_id_uq
+  ON warehouse_documents (local_id) WHERE local_id IS NOT NULL;
 -- Reuse query: "valid results of this owner for these codes".
 CREATE INDEX warehouse_documents_owner_result_idx ON warehouse_documents (owner_id, result_code);
 CREATE INDEX warehouse_documents_owner_document_idx ON warehouse_documents (owner_id, document_code);
@@ -76,6 +82,8 @@ CREATE INDEX warehouse_documents_blob_idx ON warehouse_documents (blob_sha256) W
 -- Resumable mirroring, one row per owner: a backfill enqueues owners, workers move them to done.
 CREATE TABLE warehouse_mirror_owners (
   owner_id        text PRIMARY KEY CHECK (owner_id <> ''),
+  -- Surrogate key: queue jobs carry this reference, never the identity number.
+  ref             bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
   owner_id_type   text NOT NULL CHECK (owner_id_type IN ('cccd', 'cmnd', 'tax_code', 'agency_code', 'other')),
   state           text NOT NULL DEFAULT 'pending'
                   CHECK (state IN ('pending', 'running', 'done', 'failed')),

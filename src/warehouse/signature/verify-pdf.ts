@@ -278,6 +278,35 @@ function buildChain(signer: forge.pki.Certificate, pool: forge.pki.Certificate[]
   return chain
 }
 
+// Chain outcomes per trust store, keyed by the chain's certificates (signed part and signature) and, when
+// the check date falls outside the window where every certificate is valid, by the date too.
+// Verifying a chain costs several RSA operations in JavaScript; a warehouse sees few distinct chains.
+const chainCache = new WeakMap<forge.pki.CAStore, Map<string, string | null>>()
+const CHAIN_CACHE_MAX = 10_000
+
+function verifyChainCached(store: forge.pki.CAStore, chain: forge.pki.Certificate[], at: Date): string | null {
+  let cache = chainCache.get(store)
+  if (!cache) chainCache.set(store, (cache = new Map()))
+  const notBefore = Math.max(...chain.map((c) => c.validity.notBefore.getTime()))
+  const notAfter = Math.min(...chain.map((c) => c.validity.notAfter.getTime()))
+  const t = at.getTime()
+  const fingerprint = createHash('sha256')
+  // The whole signed part and the signature: a certificate with a borrowed signature cannot hit the cache.
+  for (const c of chain) fingerprint.update(forge.asn1.toDer(c.tbsCertificate).getBytes(), 'binary').update(c.signature as string, 'binary').update('|')
+  const key = `${fingerprint.digest('hex')}|${t >= notBefore && t <= notAfter ? 'in' : t}`
+  const hit = cache.get(key)
+  if (hit !== undefined) return hit
+  let code: string | null = null
+  try {
+    forge.pki.verifyCertificateChain(store, chain, { validityCheckDate: at })
+  } catch (err) {
+    code = (err as { error?: string } | null)?.error ?? 'chain_invalid'
+  }
+  if (cache.size >= CHAIN_CACHE_MAX) cache.clear()
+  cache.set(key, code)
+  return code
+}
+
 /** Parses trust anchors once; reuse the result when verifying many files. */
 export function createTrustStore(trustAnchorsPem: readonly string[]): forge.pki.CAStore {
   // A bad anchor is a configuration error, not hostile input: let it throw.
@@ -348,10 +377,9 @@ function verify(pdf: Buffer, store: forge.pki.CAStore, now: Date): SignatureOutc
   if (at.getTime() > cert.validity.notAfter.getTime()) fail('signer_expired_at_signing', base)
   if (at.getTime() < cert.validity.notBefore.getTime()) fail('signer_not_yet_valid_at_signing', base)
 
-  try {
-    forge.pki.verifyCertificateChain(store, buildChain(cert, certs), { validityCheckDate: at })
-  } catch (err) {
-    const code = (err as { error?: string } | null)?.error
+  const chain = buildChain(cert, certs)
+  const code = verifyChainCached(store, chain, at)
+  if (code !== null) {
     const reason: SignatureUntrustedReason =
       code === forgeX.pki.certificateError.unknown_ca
         ? 'unknown_issuer'

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startSandbox, startTestHub, waitFor, type TestHub } from '../helpers/hub.js'
+import { KEYS } from '../helpers/config.js'
+import { trustAnchorsFile } from '../helpers/warehouse.js'
+import { buildPdf } from '../../src/sandbox/pki/index.js'
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+
+describe('warehouse over the REST style of DVCQG (one URL per operation)', () => {
+  let t: TestHub
+  beforeAll(async () => {
+    const sandbox = await startSandbox(17)
+    t = await startTestHub({ sandbox, env: { DVCQG_STYLE: 'rest', WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox) } })
+  })
+  afterAll(async () => {
+    await t?.close()
+    await t?.sandbox.close()
+  })
+
+  it('mirrors an owner and pushes a local document', async () => {
+    const w = t.sandbox.sims.warehouse
+    const owner = w.owners()[3]!
+    const result = await t.hub.services.warehouse.mirrorOwner(owner)
+    expect(result).toMatchObject({ files: w.documentsOf(owner).length, downloaded: w.documentsOf(owner).length, failed: 0 })
+    expect(t.sandbox.kit.recorder.query({ sim: 'dvcqg', operation: 'GetGiayToByUrl' })[0]!.path).toBe('/dvcqg/GetGiayToByUrl')
+
+    const pdf = buildPdf('Ban sao chua ky')
+    const res = await fetch(`${t.url}/v1/warehouse/documents`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEYS.province, 'content-type': 'application/json' },
+      body: JSON.stringify({ documentId: 'rest-1', ownerId: '056085000999', documentCode: 'GT.KS.001', file: { name: 'a.pdf', contentBase64: pdf.toString('base64') } }),
+    })
+    expect(res.status).toBe(202)
+    expect(((await res.json()) as { signature: { status: string } }).signature.status).toBe('unsigned')
+    await waitFor(() => w.uploaded('rest-1'))
+    expect(w.uploaded('rest-1')).toMatchObject({ deliveries: 1, files: [sha(pdf)] })
+  })
+})
