@@ -93,7 +93,7 @@ describe('OAuth2 client credentials', () => {
   function setup(now?: () => number) {
     const ref: { t?: ReturnType<typeof createTransport> } = {}
     const http = { post: (...a: unknown[]) => (ref.t!.axios.post as (...b: unknown[]) => unknown)(...a) } as never
-    const oauth = oauth2ClientCredentials({ upstream: 'test', tokenUrl: `${BASE}/token`, clientId: 'hub', clientSecret: 'pw', http, refreshBeforeMs: 10_000, minRefreshIntervalMs: 500, now })
+    const oauth = oauth2ClientCredentials({ upstream: 'test', tokenUrl: `${BASE}/token`, clientId: 'hub', clientSecret: 'pw', http, refreshBeforeMs: 10_000, now })
     ref.t = transportWith(oauth)
     return { t: ref.t, oauth }
   }

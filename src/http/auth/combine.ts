@@ -17,8 +17,8 @@ export function combineAuth(...strategies: AuthStrategy[]): AuthStrategy {
     },
     ...(refreshers.length
       ? {
-          async refresh() {
-            await Promise.all(refreshers.map((s) => s.refresh!()))
+          async refresh(ctx?: { since: number }) {
+            await Promise.all(refreshers.map((s) => s.refresh!(ctx)))
           },
         }
       : {}),

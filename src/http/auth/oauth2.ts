@@ -13,12 +13,6 @@ export interface OAuth2ClientCredentialsOptions {
   scope?: string
   /** Refresh this long before the announced expiry (default 30 s). */
   refreshBeforeMs?: number
-  /**
-   * A refresh asked for (after a 401) within this long of obtaining the current token
-   * is a no-op: the calls refused together with an old token all retry with the one
-   * new token (default 2 s).
-   */
-  minRefreshIntervalMs?: number
   /** The shared transport's axios instance: the token request rides the same transport. */
   http: AxiosInstance
   now?: () => number
@@ -39,8 +33,7 @@ export interface OAuth2Strategy extends AuthStrategy {
 export function oauth2ClientCredentials(o: OAuth2ClientCredentialsOptions): OAuth2Strategy {
   const now = o.now ?? Date.now
   const before = o.refreshBeforeMs ?? 30_000
-  const minInterval = o.minRefreshIntervalMs ?? 2000
-  let current: { token: string; expiresAt: number; obtainedAt: number } | undefined
+  let current: { token: string; expiresAt: number; obtainedAt: number; obtainedWall: number } | undefined
   let requests = 0
   const fetchToken = singleFlight(async () => {
     requests++
@@ -59,7 +52,7 @@ export function oauth2ClientCredentials(o: OAuth2ClientCredentialsOptions): OAut
     }
     const ttlMs = (Number(body.expires_in) > 0 ? Number(body.expires_in) : 300) * 1000
     const t = now()
-    current = { token: body.access_token, expiresAt: t + ttlMs, obtainedAt: t }
+    current = { token: body.access_token, expiresAt: t + ttlMs, obtainedAt: t, obtainedWall: Date.now() }
     return body.access_token
   })
   const token = async () => {
@@ -76,8 +69,13 @@ export function oauth2ClientCredentials(o: OAuth2ClientCredentialsOptions): OAut
       if (config.headers.get(SKIP_AUTH_HEADER)) return
       config.headers.set('authorization', `Bearer ${await token()}`)
     },
-    async refresh() {
-      if (current && now() - current.obtainedAt < minInterval) return
+    /**
+     * After a 401: a token obtained since the refused call started is already the new
+     * one (another call refreshed it), so the many calls refused together with an old
+     * token cause one token request, not one each.
+     */
+    async refresh(ctx) {
+      if (current && ctx && current.obtainedWall >= ctx.since) return
       current = undefined
       await fetchToken()
     },
