@@ -2,9 +2,13 @@ import type { HubApp } from '../app.js'
 import type { Hub } from '../hub.js'
 import dossierRoutes from './v1/dossiers.js'
 import adminDossierRoutes from './admin/dossiers.js'
+import lookupRoutes from './v1/lookups.js'
+import adminAuditRoutes from './admin/audit.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
 export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
   await app.register(dossierRoutes)
   await app.register(adminDossierRoutes)
+  await app.register(lookupRoutes)
+  await app.register(adminAuditRoutes)
 }

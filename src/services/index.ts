@@ -5,6 +5,7 @@ import type { Db } from '../store/index.js'
 import type { QueueRuntime } from '../queue/runtime.js'
 import type { Connector } from '../connectors/types.js'
 import { DossierService } from './dossiers/service.js'
+import { LookupService } from './lookups/service.js'
 
 export interface ServiceContext {
   config: HubConfig
@@ -26,8 +27,9 @@ export interface HubService {
 
 export interface Services {
   dossiers: DossierService
+  lookups: LookupService
 }
 
 export async function createServices(ctx: ServiceContext): Promise<Services> {
-  return { dossiers: new DossierService(ctx) }
+  return { dossiers: new DossierService(ctx), lookups: new LookupService(ctx) }
 }

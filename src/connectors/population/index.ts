@@ -1,6 +1,6 @@
 import type { HubConfig } from '../../config/schema.js'
 import { parseCongDanReply, parseXacThucReply } from '../../mappings/population/from-population.js'
-import { toTraCuuArgs, toXacThucArgs, type CitizenLookupQuery, type CitizenVerifyQuery, type PopulationCaller } from '../../mappings/population/to-population-xml.js'
+import { toTraCuuArgs, toXacMinhArgs, toXacThucArgs, type CitizenIdentityQuery, type CitizenLookupQuery, type CitizenVerifyQuery, type PopulationCaller } from '../../mappings/population/to-population-xml.js'
 import type { Citizen } from '../../mappings/population/types.js'
 import { lookupUpstream, settle, type LookupAnswer, type LookupUpstream } from '../lookup-kit.js'
 import { soapInvoker } from '../soap-kit.js'
@@ -14,6 +14,8 @@ export interface PopulationApi extends Connector {
   lookup(q: CitizenLookupQuery, signal?: AbortSignal): Promise<LookupAnswer<Citizen[]>>
   /** `XacThucThongTinCongDan`: does this id belong to this name? */
   verify(q: CitizenVerifyQuery, signal?: AbortSignal): Promise<LookupAnswer<{ exists: boolean }>>
+  /** `XacMinhThongTinNhanThan`: the citizen matching id, name and birth date (not found when any differs). */
+  identify(q: CitizenIdentityQuery, signal?: AbortSignal): Promise<LookupAnswer<Citizen[]>>
 }
 
 export function populationCaller(cfg: HubConfig): PopulationCaller {
@@ -40,11 +42,16 @@ export function createPopulationConnector(ctx: ConnectorContext): PopulationApi 
     upstream.transport.execute({ operation: 'XacThucThongTinCongDan', idempotent: true, signal }, async (s) =>
       settle(name, parseXacThucReply(await soap.call('XacThucThongTinCongDan', toXacThucArgs(caller, q), s))),
     )
+  const identify = (q: CitizenIdentityQuery, signal?: AbortSignal) =>
+    upstream.transport.execute({ operation: 'XacMinhThongTinNhanThan', idempotent: true, signal }, async (s) =>
+      settle(name, parseCongDanReply(await soap.call('XacMinhThongTinNhanThan', toXacMinhArgs(caller, q), s))),
+    )
   return {
     id: name,
     upstream,
     lookup,
     verify,
+    identify,
     check: () => timedCheck(async () => (await lookup({ requestId: 'hub-check', idNumber: '001000000000' })).kind),
   }
 }

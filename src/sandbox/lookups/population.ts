@@ -55,8 +55,13 @@ export class PopulationSimulator implements Simulator {
         switch (parsed.operation) {
           case 'TraCuuThongTinCongDan':
             return { contentType: XML, body: wrapSoapEnvelope(buildCongDanReplyXml(person ? [person.citizen] : [], opts)), outcome: person ? 'found' : 'not found' }
-          case 'XacMinhThongTinNhanThan':
-            return { contentType: XML, body: wrapSoapEnvelope(buildXacMinhReplyXml(person ? [person.citizen] : [], opts)), outcome: person ? 'found' : 'not found' }
+          case 'XacMinhThongTinNhanThan': {
+            // Identity check: id, name and birth date (yyyyMMdd or yyyy) must all agree.
+            const b = person?.citizen.birthDate
+            const dob = f['NgayThangNamSinh'] ?? ''
+            const match = !!person && norm(person.citizen.fullName) === norm(f['HoVaTen'] ?? '') && !!b && (dob === String(b.year) || dob === b.date?.replace(/-/g, ''))
+            return { contentType: XML, body: wrapSoapEnvelope(buildXacMinhReplyXml(match ? [person.citizen] : [], opts)), outcome: match ? 'found' : 'not found' }
+          }
           case 'XacThucThongTinCongDan': {
             const exists = !!person && norm(person.citizen.fullName) === norm(f['HoVaTen'] ?? '')
             return { contentType: XML, body: wrapSoapEnvelope(buildXacThucReplyXml(exists)), outcome: exists ? 'verified' : 'not verified' }
