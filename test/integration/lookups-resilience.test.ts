@@ -37,7 +37,7 @@ const lookup = async (path: string) => {
 }
 /** Open-circuit answers of the citizen route so far: within 5 ms, and all (from the hub's histogram). */
 async function serverSide(): Promise<{ fast: number; all: number }> {
-  const { values } = await t.hub.metrics.httpRequests.get()
+  const values = (await t.hub.metrics.httpRequests.get()).values as { labels: Record<string, string | number>; value: number; metricName?: string }[]
   const mine = values.filter((v) => v.labels['route'] === '/v1/citizens/:idNumber' && v.labels['status'] === '503' && v.metricName?.endsWith('_bucket'))
   return { fast: mine.find((v) => v.labels['le'] === 0.005)?.value ?? 0, all: mine.find((v) => v.labels['le'] === '+Inf')?.value ?? 0 }
 }
