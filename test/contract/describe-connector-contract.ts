@@ -5,6 +5,7 @@ import { UpstreamError, upstreamToHubError } from '../../src/http/errors.js'
 import type { SimTokenIssuer } from '../../src/sandbox/lookups/tokens.js'
 import { startSandbox, type TestSandbox } from '../helpers/hub.js'
 import { buildConnector } from '../helpers/connectors.js'
+import { captureLogger } from '../helpers/logs.js'
 
 /** What the contract needs to know about one lookup connector. */
 export interface ConnectorContractTarget<C extends Connector> {
@@ -44,6 +45,7 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
   describe(`connector contract: ${name}`, () => {
     let sb: TestSandbox
     let built: ReturnType<typeof buildConnector<C>>
+    const logs = captureLogger('debug')
     const count = () => sb.kit.recorder.query({ sim: target.id, operation: target.operation }).length
     beforeAll(async () => {
       sb = await startSandbox(7)
@@ -57,7 +59,7 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
         LOOKUP_TIMEOUT_MS: 400,
         LOOKUP_READ_RETRIES: 1,
         LOOKUP_BREAKER_VOLUME: 1000,
-      })
+      }, logs.logger)
     })
     afterEach(() => {
       built.close()
@@ -128,6 +130,18 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
       if (tokens) expect(tokens.tokenRequests - before).toBe(1)
       sb.kit.faults.clear()
       expect((await target.found(built.connector, sb)).kind).toBe('found')
+    })
+
+    it('its logs (debug level, all the cases above) hold no clear identity number or name', () => {
+      const text = logs.text()
+      expect(text).toContain('upstream call failed')
+      const seed = sb.sims.lookups.seed
+      for (const p of seed.people) {
+        expect(text.includes(p.citizen.idNumber)).toBe(false)
+        expect(text.includes(p.citizen.fullName)).toBe(false)
+        expect(text.includes(p.bhxhNumber)).toBe(false)
+      }
+      for (const b of seed.businesses) expect(text.includes(b.representative.idNumber)).toBe(false)
     })
 
     if (target.tokens) {
