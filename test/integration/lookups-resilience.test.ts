@@ -11,7 +11,7 @@ let sb: TestSandbox
 let t: TestHub
 let db: Awaited<ReturnType<typeof createTestDatabase>>
 const HEADERS = { 'x-api-key': KEYS.province, 'x-purpose': '000.00.06.H56-231027-0361' }
-const RESET_MS = 10_000
+const RESET_MS = 15_000
 
 beforeAll(async () => {
   sb = await startSandbox(23)
@@ -60,12 +60,12 @@ describe('circuit breaker (acceptance 3)', () => {
     expect(population.upstream.transport.circuitState).toBe('open')
 
     // While open: nothing reaches the sandbox, and answers are fast. The machine is shared
-    // (2 cores, other test processes): up to three batches of 500 are measured and the best
+    // (2 cores, other test processes): up to five batches of 500 are measured and the best
     // one must meet the bound, so a burst of foreign load does not decide the verdict.
     const calls = sb.kit.recorder.query({ sim: 'population' }).length
     for (let i = 0; i < 50; i++) expect((await lookup(path)).code).toBe('HUB_ERR_CIRCUIT_OPEN') // warm-up
     const batches: { client: number; hubShare: number }[] = []
-    for (let batch = 0; batch < 3; batch++) {
+    for (let batch = 0; batch < 5; batch++) {
       const before = await serverSide()
       const times: number[] = []
       for (let i = 0; i < 500; i++) {
@@ -90,7 +90,7 @@ describe('circuit breaker (acceptance 3)', () => {
     await waitFor(async () => (await lookup(path)).status === 200, RESET_MS + 5000, 200)
     expect(population.upstream.transport.circuitState).toBe('closed')
     expect(sb.kit.recorder.query({ sim: 'population' }).length).toBeGreaterThan(calls)
-  })
+  }, 60_000)
 })
 
 describe('token expiry mid-load (acceptance 4)', () => {
