@@ -227,3 +227,11 @@ describe('logs (acceptance 6)', () => {
     expect(text).not.toMatch(/(?<![\w*-])0\d{11}(?![\w-])/)
   })
 })
+
+describe('configuration', () => {
+  it('production refuses the development AUDIT_HASH_KEY', async () => {
+    const { LookupService, DEV_AUDIT_KEY } = await import('../../src/services/lookups/service.js')
+    const config = { ...t.config, NODE_ENV: 'production' as const, AUDIT_HASH_KEY: DEV_AUDIT_KEY }
+    expect(() => new LookupService({ ...t.hub, config, connectors: t.hub.connectors, shutdownSignal: t.hub.shutdownSignal })).toThrow(/AUDIT_HASH_KEY/)
+  })
+})

@@ -29,6 +29,9 @@ export interface LookupReply<T> {
   source: { upstream: string; reference?: string; retrievedAt: string }
 }
 
+/** The shipped development default of AUDIT_HASH_KEY (refused in production). */
+export const DEV_AUDIT_KEY = 'dev-audit-key-change-me'
+
 const PURPOSE = /^[\p{L}\p{N} .,:;/_()#-]{1,200}$/u
 
 /** Identifier check at the edge: a 400 naming the rule, before anything leaves the hub. */
@@ -46,6 +49,9 @@ function requireValid<I>(field: string, r: IdResult<I>): string {
 export class LookupService implements HubService {
   readonly audit: AuditLog
   constructor(private readonly ctx: ServiceContext) {
+    if (ctx.config.NODE_ENV === 'production' && ctx.config.AUDIT_HASH_KEY === DEV_AUDIT_KEY) {
+      throw new Error('AUDIT_HASH_KEY still has its development default: set a long random secret in production')
+    }
     this.audit = new AuditLog(ctx.db, ctx.config.AUDIT_HASH_KEY, ctx.logger.child({ component: 'audit' }))
   }
 
