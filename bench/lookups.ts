@@ -132,8 +132,9 @@ async function main() {
       DATABASE_URL: dbUrl,
       QUEUE_PREFIX: `bench${Date.now().toString(36)}`,
       CLIENTS_JSON: JSON.stringify({ clients: [{ id: 'bench', keySha256: createHash('sha256').update(KEY).digest('hex'), services: ['*'] }] }),
-      CONNECTORS_ENABLED: 'population',
+      CONNECTORS_ENABLED: 'population,tax',
       POPULATION_BASE_URL: `${sandboxUrl}/population`,
+      TAX_BASE_URL: `${sandboxUrl}/tax`,
       LOOKUP_MAX_CONCURRENT: '512',
       DVCQG_BASE_URL: `${sandboxUrl}/dvcqg`,
     })
@@ -161,19 +162,40 @@ async function main() {
       request: () => ({ path: `/v1/citizens/${nextId()}`, method: 'GET', headers: { 'x-api-key': KEY, 'x-purpose': '000.00.06.H56-231027-0361' } }),
     }
 
-    process.stderr.write(`warming up (${WARMUP_SECONDS}s each)…\n`)
-    await load(direct, WARMUP_SECONDS, CONNECTIONS, false)
-    await load(hub, WARMUP_SECONDS, CONNECTIONS, false)
-    process.stderr.write(`direct: ${SECONDS}s at ${CONNECTIONS} connections…\n`)
-    const d = await load(direct, SECONDS, CONNECTIONS, true)
-    process.stderr.write(`hub: ${SECONDS}s at ${CONNECTIONS} connections…\n`)
-    const h = await load(hub, SECONDS, CONNECTIONS, true)
+    // REST comparison: taxpayer status (bearer token fetched once for the direct side).
+    const tok = (await (await fetch(`${sandboxUrl}/tax/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&client_id=sandbox&client_secret=sandbox' })).json()) as { access_token: string }
+    const taxCodes = seed.businesses.map((b) => b.taxCode)
+    let j = 0
+    const nextTax = () => taxCodes[j++ % taxCodes.length]!
+    const taxDirect: Target = {
+      name: 'direct',
+      port: SANDBOX_PORT,
+      request() {
+        const body = JSON.stringify({ mst: nextTax(), maYeuCau: randomBytes(8).toString('hex'), maDonVi: '000.00.00.H56' })
+        return { path: '/tax/api/nnt/trang-thai', method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${tok.access_token}`, 'content-length': String(Buffer.byteLength(body)) } }
+      },
+    }
+    const taxHub: Target = { name: 'hub', port: HUB_PORT, request: () => ({ path: `/v1/taxpayers/${nextTax()}`, method: 'GET', headers: { 'x-api-key': KEY, 'x-purpose': '000.00.06.H56-231027-0361' } }) }
 
     const r2 = (x: number) => Math.round(x * 100) / 100
+    async function compare(label: string, a: Target, b: Target) {
+      process.stderr.write(`${label}: warming up (${WARMUP_SECONDS}s each)…\n`)
+      await load(a, WARMUP_SECONDS, CONNECTIONS, false)
+      await load(b, WARMUP_SECONDS, CONNECTIONS, false)
+      process.stderr.write(`${label}: direct ${SECONDS}s, then hub ${SECONDS}s at ${CONNECTIONS} connections…\n`)
+      const d = await load(a, SECONDS, CONNECTIONS, true)
+      const h = await load(b, SECONDS, CONNECTIONS, true)
+      return { direct: d, hub: h, added: { p50Ms: r2(h.p50 - d.p50), p99Ms: r2(h.p99 - d.p99) }, throughputRatio: r2(h.rps / d.rps) }
+    }
+    const population = await compare('population (SOAP)', direct, hub)
+    const tax = await compare('tax (REST)', taxDirect, taxHub)
+    const d = population.direct
+    const h = population.hub
+
     // The hub's own view of its upstream calls (outcome counts: ok, timeout, …).
     const metrics = await (await fetch(`http://127.0.0.1:${HUB_PORT}/metrics`)).text()
     const upstreamOutcomes = Object.fromEntries(
-      [...metrics.matchAll(/lgsp_hub_upstream_request_duration_seconds_count\{upstream="population",operation="TraCuuThongTinCongDan",outcome="([^"]+)"\} (\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
+      [...metrics.matchAll(/lgsp_hub_upstream_request_duration_seconds_count\{upstream="(\w+)",operation="(\w+)",outcome="([^"]+)"\} (\d+)/g)].map((m) => [`${m[1]}/${m[2]}/${m[3]}`, Number(m[4])]),
     )
     // The hub's own answer times (from accepting the request to the reply), histogram buckets.
     const hubBuckets = Object.fromEntries(
@@ -185,12 +207,10 @@ async function main() {
       connections: CONNECTIONS,
       seconds: SECONDS,
       machine: { cpus: (await import('node:os')).cpus().length, loadavg: (await import('node:os')).loadavg().map(r2), node: process.version },
-      direct: d,
-      hub: h,
-      added: { p50Ms: r2(h.p50 - d.p50), p99Ms: r2(h.p99 - d.p99) },
-      throughputRatio: r2(h.rps / d.rps),
+      ...population,
       hubUpstreamOutcomes: upstreamOutcomes,
       hubServerSideBuckets: hubBuckets,
+      rest: { scenario: 'taxpayer status: hub GET /v1/taxpayers/{mst} vs the sandbox REST endpoint directly', ...tax },
       targets: { addedP99Ms: 5, throughputRatio: 0.7 },
     }
     mkdirSync(join(root, 'bench/results'), { recursive: true })
@@ -207,6 +227,15 @@ Scenario: ${result.scenario}. Hub (api role, PostgreSQL audit) and sandbox run a
 
 - added p50: **${result.added.p50Ms} ms**, added p99: **${result.added.p99Ms} ms** (target ≤ 5 ms)
 - throughput: **${Math.round(result.throughputRatio * 100)} %** of direct (target ≥ 70 %)
+
+REST comparison (${result.rest.scenario}):
+
+| path | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| direct | ${tax.direct.requests} | ${tax.direct.errors} | ${tax.direct.rps} | ${tax.direct.p50} | ${tax.direct.p90} | ${tax.direct.p99} | ${tax.direct.max} |
+| hub | ${tax.hub.requests} | ${tax.hub.errors} | ${tax.hub.rps} | ${tax.hub.p50} | ${tax.hub.p90} | ${tax.hub.p99} | ${tax.hub.max} |
+
+- added p50 ${tax.added.p50Ms} ms, added p99 ${tax.added.p99Ms} ms, throughput ${Math.round(tax.throughputRatio * 100)} % of direct
 
 At a fixed 200 connections in a closed loop both sides run saturated, so latency is mostly queueing: the
 hub path does everything the direct path does (the sandbox still answers every hub request) plus its own
