@@ -61,25 +61,26 @@ describe('circuit breaker (acceptance 3)', () => {
 
     // While open: nothing reaches the sandbox, and answers are fast. Timing is read from the
     // hub's own request histogram. The machine is shared (2 cores, the rest of the suite, other
-    // processes), so every open-circuit request is paired with a GET /health/live (the hub's
-    // cheapest answer) as a floor: a batch passes when ≥ 99% of the open-circuit answers take
-    // < 5 ms, or — when the floor itself misses that because the machine is saturated — when
-    // the open-circuit answers are as fast as the floor (within one point). Up to three batches.
+    // processes), so every open-circuit request is paired with the same route refused at the
+    // edge (an invalid CCCD: authentication, validation, problem+json, no upstream) as a floor:
+    // a batch passes when ≥ 99% of the open-circuit answers take < 5 ms, or — when the floor
+    // itself misses that because the machine is saturated — when the open-circuit answers are as
+    // fast as the floor (within one point). Up to three batches.
     const calls = sb.kit.recorder.query({ sim: 'population' }).length
     for (let i = 0; i < 50; i++) expect((await lookup(path)).code).toBe('HUB_ERR_CIRCUIT_OPEN') // warm-up
     const batches: { client: number; hubShare: number; floorShare: number; pass: boolean }[] = []
     for (let batch = 0; batch < 3; batch++) {
       const before = await serverSide()
-      const floorBefore = await serverSide('/health/live', '200')
+      const floorBefore = await serverSide('/v1/citizens/:idNumber', '400')
       const times: number[] = []
       for (let i = 0; i < 500; i++) {
         const r = await lookup(path)
         expect(r.code).toBe('HUB_ERR_CIRCUIT_OPEN')
         times.push(r.ms)
-        await (await fetch(`${t.url}/health/live`)).text()
+        expect((await lookup('/v1/citizens/000000000000')).status).toBe(400)
       }
       const after = await serverSide()
-      const floorAfter = await serverSide('/health/live', '200')
+      const floorAfter = await serverSide('/v1/citizens/:idNumber', '400')
       expect(after.all - before.all).toBe(500)
       const hubShare = (after.fast - before.fast) / 500
       const floorShare = (floorAfter.fast - floorBefore.fast) / (floorAfter.all - floorBefore.all)
@@ -87,7 +88,7 @@ describe('circuit breaker (acceptance 3)', () => {
       batches.push({ client: p99(times), hubShare, floorShare, pass })
       console.info(
         `open-circuit batch ${batch + 1}: client p50 ${[...times].sort((a, b) => a - b)[250]!.toFixed(2)} ms, p99 ${p99(times).toFixed(2)} ms; ` +
-          `hub-side ${(hubShare * 100).toFixed(1)}% within 5 ms (floor /health/live ${(floorShare * 100).toFixed(1)}%)`,
+          `hub-side ${(hubShare * 100).toFixed(1)}% within 5 ms (floor: invalid id on the same route ${(floorShare * 100).toFixed(1)}%)`,
       )
       if (pass) break
     }
