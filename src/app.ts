@@ -94,6 +94,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
       security: [{ apiKey: [] }],
       tags: [
         { name: 'dossiers', description: 'Dossier intake and status sync to DVCQG' },
+        { name: 'lookups', description: 'Identity and registry lookups (population, business registry, tax, BHXH, civil status); audited' },
         { name: 'admin', description: 'Operators' },
         { name: 'health', description: 'Probes' },
       ],

@@ -9,6 +9,10 @@ import type { Connector, ConnectorContext } from './connectors/types.js'
 import { createTransport, type Transport } from './http/transport.js'
 import { registerBuiltins } from './builtins.js'
 import { createServices, type HubService, type Services } from './services/index.js'
+import { AuditWriter } from './audit/index.js'
+
+/** The shipped development default of AUDIT_HASH_KEY (refused in production). */
+export const DEV_AUDIT_KEY = 'dev-audit-key-change-me'
 
 export type Role = 'api' | 'worker' | 'all' | 'sandbox' | 'migrate'
 
@@ -46,6 +50,9 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
   }
   registerBuiltins()
   const clients = loadClients({ json: config.CLIENTS_JSON, file: config.CLIENTS_FILE, production: config.NODE_ENV === 'production' })
+  if (config.NODE_ENV === 'production' && config.AUDIT_HASH_KEY === DEV_AUDIT_KEY) {
+    throw new Error('AUDIT_HASH_KEY still has its development default: set a long random secret in production')
+  }
   const metrics = createMetrics()
   const db = await openDb(config, role)
   const transports: Transport[] = []
@@ -68,7 +75,8 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
     const connectors = createConnectors(ctx, enabled)
     const queues = new QueueRuntime(config.REDIS_URL, config.QUEUE_PREFIX, logger)
     const shutdown = new AbortController()
-    const services = await createServices({ config, logger, metrics, db, queues, connectors, shutdownSignal: shutdown.signal })
+    const audit = new AuditWriter(db, config.AUDIT_HASH_KEY, (err, rows) => logger.error({ err: { message: err.message }, rows }, 'audit rows not written yet; retrying'))
+    const services = await createServices({ config, logger, metrics, db, queues, connectors, shutdownSignal: shutdown.signal, audit })
     let closed = false
     return {
       config,
@@ -89,6 +97,7 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
         closed = true
         shutdown.abort()
         for (const s of Object.values(services) as HubService[]) await s.stop?.()
+        await audit.close()
         await queues.close()
         for (const c of connectors.values()) await c.close?.()
         for (const t of transports) t.close()

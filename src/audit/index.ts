@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import type { Db, Queryable } from '../store/index.js'
+import type { AuditEntry as AuditRow, AuditQuery } from '../../schemas/v1/lookups.js'
 
 /** Keyed SHA-256 (HMAC) of a subject identifier: audit rows can be matched per subject without holding the identifier. */
 export function subjectHash(key: string, subjectId: string): string {
@@ -33,7 +34,7 @@ function values(key: string, e: AuditEntry): unknown[] {
     e.subjectId ? subjectHash(key, e.subjectId) : null,
     e.outcome,
     e.status ?? null,
-    e.latencyMs ?? null,
+    e.latencyMs === undefined ? null : Math.round(e.latencyMs),
     e.detail ? JSON.stringify(e.detail) : null,
   ]
 }
@@ -74,6 +75,58 @@ export class AuditWriter {
     private readonly flushMs = 50,
     private readonly maxBatch = 500,
   ) {}
+
+  /** The stored form of a subject id (for searches by subject). */
+  hash(subjectId: string): string {
+    return subjectHash(this.key, subjectId)
+  }
+
+  /** Writes one row now, for actions that must be on record before the answer. */
+  write(e: AuditEntry): Promise<void> {
+    return writeAudit(this.db, this.key, e)
+  }
+
+  /** Operators' view (`GET /admin/audit`): newest first, cursor paging; a subject id is searched by its hash. */
+  async query(q: AuditQuery): Promise<{ items: AuditRow[]; nextCursor?: string }> {
+    await this.flush()
+    const where: string[] = []
+    const params: unknown[] = []
+    const add = (sql: string, v: unknown) => {
+      params.push(v)
+      where.push(sql.replace('?', `$${params.length}`))
+    }
+    if (q.client) add('client_id = ?', q.client)
+    if (q.service) add('service = ?', q.service)
+    if (q.subjectId) add('subject_hash = ?', this.hash(q.subjectId))
+    if (q.from) add('at >= ?', q.from)
+    if (q.to) add('at < ?', q.to)
+    if (q.cursor) add('id < ?', q.cursor)
+    params.push(q.limit + 1)
+    const { rows } = await this.db.query<Record<string, unknown>>(
+      `SELECT id, at, request_id, client_id, service, action, purpose, subject_hash, outcome, status, latency_ms, detail FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    )
+    const opt = <T>(v: T | null | undefined) => (v === null || v === undefined ? undefined : v)
+    const items = rows.slice(0, q.limit).map((r): AuditRow => {
+      const detail = (typeof r['detail'] === 'string' ? JSON.parse(r['detail']) : (r['detail'] ?? {})) as { upstream?: string; upstreamRef?: string }
+      return {
+        id: String(r['id']),
+        at: new Date(r['at'] as string).toISOString(),
+        requestId: opt(r['request_id'] as string | null),
+        clientId: String(r['client_id']),
+        service: String(r['service']),
+        action: String(r['action']),
+        purpose: opt(r['purpose'] as string | null),
+        subjectHash: opt(r['subject_hash'] as string | null),
+        outcome: String(r['outcome']),
+        status: opt(r['status'] as number | null),
+        latencyMs: opt(r['latency_ms'] as number | null),
+        upstream: detail.upstream,
+        upstreamRef: detail.upstreamRef,
+      }
+    })
+    return rows.length > q.limit ? { items, nextCursor: items[items.length - 1]!.id } : { items }
+  }
 
   record(e: AuditEntry): void {
     // A database down for long must not exhaust memory: keep the newest rows.

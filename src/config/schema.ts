@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { upstreamVars } from './upstream.js'
 
 /**
  * The one source of truth for configuration: a JSON schema (TypeBox) whose keys are
@@ -101,7 +102,28 @@ export const ConfigSchema = Type.Object(
     WAREHOUSE_AGENCY_CODE: str('Agency code recorded on mirrored documents and local ones that name none (statistics); default DVCQG_UNIT_CODE', ''),
     WAREHOUSE_REQUESTER_ID: str('SoDinhDanhNguoiYeuCau sent when mirroring (the hub acts for the province)', '000.00.00.H56'),
     WAREHOUSE_MAX_FILE_BYTES: int('Largest file accepted by POST /v1/warehouse/documents, in bytes', 20 * 1_048_576, 1024, 104_857_600),
-    AUDIT_SUBJECT_KEY: str('Key of the HMAC-SHA-256 that hashes subject ids in audit_log (set it in production)', 'dev-audit-key', { secret: true }),
+    // Identity and registry lookups (issue 4)
+    ...upstreamVars('POPULATION', 'population database', 'population', 'hashed-basic'),
+    ...upstreamVars('BUSINESS_REGISTRY', 'business registry', 'business-registry', 'vnpt'),
+    ...upstreamVars('TAX', 'tax authority', 'tax', 'oauth2'),
+    ...upstreamVars('BHXH', 'social insurance (BHXH)', 'bhxh', 'api-key'),
+    ...upstreamVars('CIVIL_STATUS', 'civil status (hộ tịch)', 'civil-status', 'oauth2'),
+    POPULATION_SERVICE_CODE: str('population: MaDVC (public service code) sent with lookups', '037'),
+    POPULATION_INTEGRATION_CODE: str('population: MaTichHop (integration code)', '037'),
+    POPULATION_VERIFY_SERVICE_CODE: str('population: MaDichVu of the verify service', '033'),
+    POPULATION_OFFICER_CODE: str('population: MaCanBo (officer code) sent with lookups', 'HUB'),
+    LGSP_ACCESS_KEY: str('VNPT LGSP lgspaccesstoken: AccessKey', 'sandbox'),
+    LGSP_SECRET_KEY: str('VNPT LGSP lgspaccesstoken: SecretKey', 'sandbox', { secret: true }),
+    LGSP_APP_NAME: str('VNPT LGSP lgspaccesstoken: AppName', 'lgsp-hub'),
+    LGSP_PARTNER_CODE: str('VNPT LGSP lgspaccesstoken: PartnerCode', '000.00.00.H56'),
+    LGSP_PARTNER_CODE_CUS: str('VNPT LGSP lgspaccesstoken: PartnerCodeCus', '000.00.00.H56'),
+    LOOKUP_TIMEOUT_MS: int('Timeout of one lookup call to a national system', 5000, 100, 120_000),
+    LOOKUP_MAX_CONCURRENT: int('Concurrent calls per lookup upstream (more wait)', 128, 1, 4096),
+    LOOKUP_READ_RETRIES: int('Bounded retries of a failed lookup (idempotent reads only)', 1, 0, 5),
+    LOOKUP_BREAKER_ERROR_PERCENT: int('Failure percentage that opens a lookup upstream circuit', 50, 1, 100),
+    LOOKUP_BREAKER_VOLUME: int('Calls in the window before the lookup circuit can open', 10, 1, 10_000),
+    LOOKUP_BREAKER_RESET_MS: int('Open lookup circuit → half-open after this long', 5000, 50, 600_000),
+    AUDIT_HASH_KEY: str('HMAC-SHA256 key hashing subject identifiers in the audit log (set a long random value in production)', 'dev-audit-key-change-me', { secret: true, minLength: 16 }),
   },
   { additionalProperties: false },
 )

@@ -9,8 +9,12 @@ import type { InternalAxiosRequestConfig } from 'axios'
 export interface AuthStrategy {
   readonly name: string
   apply(config: InternalAxiosRequestConfig): void | Promise<void>
-  /** Forget cached credentials and obtain new ones (single-flight). */
-  refresh?(): Promise<void>
+  /**
+   * Forget cached credentials and obtain new ones (single-flight). `since`: when the
+   * refused call started (epoch ms); credentials obtained after it are already fresh,
+   * so a strategy may keep them instead of refreshing again.
+   */
+  refresh?(ctx?: { since: number }): Promise<void>
 }
 
 /** Static API key in a header (e.g. `x-api-key`). */

@@ -162,13 +162,14 @@ export class Transport {
   }
 
   private async withAuthRefresh<T>(call: CallOptions, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+    const since = Date.now()
     try {
       return await fn(call.signal)
     } catch (e) {
       const err = this.normalise(e)
       if (this.opts.auth?.refresh && ((err.kind === 'http' && err.status === 401) || err.kind === 'auth')) {
         this.opts.logger.info({ upstream: this.name, operation: call.operation }, 'credentials refused; refreshing once')
-        await this.opts.auth.refresh()
+        await this.opts.auth.refresh({ since })
         try {
           return await fn(call.signal)
         } catch (e2) {

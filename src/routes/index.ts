@@ -6,6 +6,8 @@ import catalogRoutes from './v1/catalog.js'
 import adminCatalogRoutes from './admin/catalog.js'
 import warehouseRoutes from './v1/warehouse.js'
 import adminWarehouseRoutes from './admin/warehouse.js'
+import lookupRoutes from './v1/lookups.js'
+import adminAuditRoutes from './admin/audit.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
 export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
@@ -15,4 +17,6 @@ export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
   await app.register(adminCatalogRoutes)
   await app.register(warehouseRoutes)
   await app.register(adminWarehouseRoutes)
+  await app.register(lookupRoutes)
+  await app.register(adminAuditRoutes)
 }

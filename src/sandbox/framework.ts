@@ -63,10 +63,13 @@ export function createKit(seed: number): SimKit {
           // Hold the request until the client gives up (or two minutes pass), then drop it.
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, 120_000)
-            request.raw.once('close', () => {
+            // The socket, not the request: an IncomingMessage emits 'close' once its body is read.
+            const done = () => {
               clearTimeout(t)
               resolve()
-            })
+            }
+            if (request.raw.socket && !request.raw.socket.destroyed) request.raw.socket.once('close', done)
+            else done()
           })
           request.raw.socket?.destroy()
           return reply

@@ -3,11 +3,13 @@ import { createSandboxApp, type Simulator } from './framework.js'
 import { DvcqgSimulator } from './dvcqg/index.js'
 import { CatalogSimulator } from './dvcqg/catalog/simulator.js'
 import { WarehouseSimulator } from './dvcqg/warehouse/index.js'
+import { lookupSimulators, type LookupSimulators } from './lookups/index.js'
 
 export interface SandboxSimulators {
   dvcqg: DvcqgSimulator
   catalog: CatalogSimulator
   warehouse: WarehouseSimulator
+  lookups: LookupSimulators
   all: Simulator[]
 }
 
@@ -23,7 +25,14 @@ export function builtinSimulators(seed: number, opts: SandboxOptions = {}): Sand
   const dvcqg = new DvcqgSimulator()
   const catalog = new CatalogSimulator(dvcqg, { seed, size: opts.catalogSize ?? 2000 })
   const warehouse = new WarehouseSimulator(seed, { owners: opts.warehouseOwners }).install(dvcqg)
-  return { dvcqg, catalog, warehouse, all: [dvcqg, catalog, warehouse] }
+  const lookups = lookupSimulators(seed)
+  return {
+    dvcqg,
+    catalog,
+    warehouse,
+    lookups,
+    all: [dvcqg, catalog, warehouse, lookups.population, lookups.businessRegistry, lookups.tax, lookups.bhxh, lookups.civilStatus],
+  }
 }
 
 export async function createSandbox(seed: number, logger: Logger, opts: SandboxOptions = {}) {

@@ -16,7 +16,7 @@ import type {
   WarehouseDocumentAccepted,
   WarehouseDocumentBody,
 } from '../../../schemas/v1/warehouse.js'
-import { AuditWriter, writeAudit } from '../../audit/index.js'
+import type { AuditWriter } from '../../audit/index.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
 import { HubError, fieldError } from '../../errors.js'
 import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
@@ -152,7 +152,7 @@ export class WarehouseService implements HubService {
     this.downloads = new Semaphore(cfg.WAREHOUSE_DOWNLOAD_CONCURRENCY)
     this.rate = new RateLimiter(cfg.WAREHOUSE_RATE_PER_SEC)
     this.agency = cfg.WAREHOUSE_AGENCY_CODE || cfg.DVCQG_UNIT_CODE
-    this.audit = new AuditWriter(ctx.db, cfg.AUDIT_SUBJECT_KEY, (err, rows) => ctx.logger.error({ err: { message: err.message }, rows }, 'audit rows not written yet; retrying'))
+    this.audit = ctx.audit
     const registers = [ctx.metrics.registry]
     const db = ctx.db
     this.metrics = {
@@ -640,7 +640,6 @@ export class WarehouseService implements HubService {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
-    await this.audit.close()
   }
 
   // ---------------------------------------------------------------- reuse API
@@ -796,7 +795,7 @@ export class WarehouseService implements HubService {
        ON CONFLICT (document_id, dossier_code, component_code) DO NOTHING`,
       [id, body.dossierCode, body.procedureCode ?? null, body.componentCode ?? '', body.agencyCode ?? this.agency],
     )
-    await writeAudit(this.ctx.db, this.ctx.config.AUDIT_SUBJECT_KEY, { clientId: audit.clientId, requestId: audit.requestId, service: 'warehouse', action: 'usage', subjectId: row.owner_id, outcome: 'recorded', status: 200, detail: { documentId: id, dossierCode: body.dossierCode } })
+    await this.audit.write({ clientId: audit.clientId, requestId: audit.requestId, service: 'warehouse', action: 'usage', subjectId: row.owner_id, outcome: 'recorded', status: 200, detail: { documentId: id, dossierCode: body.dossierCode } })
     return { recorded: (res.rowCount ?? 0) > 0 }
   }
 
