@@ -81,6 +81,7 @@ async function main() {
     DATABASE_POOL_SIZE: '20',
     WORKER_CONCURRENCY: '64',
     NODE_ENV: 'production',
+    AUDIT_HASH_KEY: `bench-${uniqueId()}-audit-key`,
   }
   const procs: HubProcess[] = []
   const stopAll = async () => {
@@ -102,7 +103,9 @@ async function main() {
       } catch {
         /* starting */
       }
-      if (i > 300) throw new Error('hub did not become ready')
+      const dead = procs.find((p) => p.child.exitCode !== null && p !== procs[1])
+      if (dead) throw new Error(`a hub process exited during start-up:\n${dead.output().slice(-2000)}`)
+      if (i > 600) throw new Error('hub did not become ready')
       await sleep(100)
     }
 

@@ -51,7 +51,8 @@ export default fp(
         return sendProblem(request, reply, new HubError('HUB_ERR_UNAUTHENTICATED', key ? 'unknown API key' : 'send an API key in x-api-key (or Authorization: Bearer)'))
       }
       request.client = client
-      request.log = request.log.child({ clientId: client.id })
+      // Bind the client to the request's own child logger (no second child per request).
+      ;(request.log as unknown as { setBindings(b: Record<string, unknown>): void }).setBindings({ clientId: client.id })
       // Unmatched URLs fall through to the 404 handler once authenticated.
       if (request.routeOptions.url === undefined) return
       const service = request.routeOptions.config.service ?? (request.url.startsWith('/admin') ? 'admin' : undefined)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import { OID, toNumber, type Db, type Queryable, type QueryResult } from './db.js'
 
@@ -8,10 +9,24 @@ const types = {
   },
 }
 
+/**
+ * Parameterised statements run as named prepared statements: each connection parses
+ * and plans a statement once, then only binds and executes it.
+ */
+const names = new Map<string, string>()
+function statementName(sql: string): string {
+  let n = names.get(sql)
+  if (!n) {
+    n = `hub_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`
+    if (names.size < 5000) names.set(sql, n)
+  }
+  return n
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-      const r = await client.query(sql, params as unknown[])
+      const r = params?.length ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] }) : await client.query(sql)
       return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 }
     },
     async exec(sql: string) {

@@ -58,6 +58,24 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
     expect(received).toHaveLength(1)
   })
 
+  it('the same event sent 5 times concurrently to an existing dossier is stored once, and the dossier still drains fully', async () => {
+    const code = dossierCode(6)
+    await post(t, '/v1/dossiers', dossierBody(6, 'it-gap-create'))
+    const ev = { eventId: 'it-gap-step', occurredAt: '2026-11-21T09:15:00+07:00', step: { actor: 'Cán bộ', action: 'Bước duy nhất' } }
+    const replies = await Promise.all(Array.from({ length: 5 }, () => post(t, `/v1/dossiers/${code}/events`, ev)))
+    const seqs = new Set(replies.map((r) => r.body['seq']))
+    expect(replies.every((r) => r.status === 202)).toBe(true)
+    expect(seqs.size).toBe(1)
+    const { rows } = await t.hub.db.query<{ n: number }>(`SELECT count(*) AS n FROM dossier_events WHERE event_id = 'it-gap-step'`)
+    expect(rows[0]!.n).toBe(1)
+    // Whatever sequence numbers the race consumed, the dossier ends fully delivered, the step once.
+    await waitFor(async () => {
+      const r = await t.hub.db.query<{ done: boolean }>('SELECT delivered_seq = last_seq AS done FROM dossiers WHERE code = $1', [code])
+      return r.rows[0]?.done
+    })
+    expect(t.sandbox.sims.dvcqg.dossier(code)!.history.filter((h) => h.content === 'Bước duy nhất')).toHaveLength(1)
+  })
+
   it('rejects an unmapped status with 400 naming the field, and stores nothing', async () => {
     const res = await post(t, '/v1/dossiers', dossierBody(3, 'it-bad-3', { status: 'TRANG_THAI_LA' }))
     expect(res.status).toBe(400)

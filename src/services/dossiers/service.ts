@@ -47,11 +47,12 @@ export interface DossierListItem {
   nextAttemptAt?: string
 }
 
-class DuplicateEventRace extends Error {}
-
 /** What one intake statement returns. */
 interface StoredRow {
-  seq: number
+  /** The eventId was unknown when the statement started. */
+  fresh: boolean
+  /** null when the dossier does not exist (events) or the eventId was known. */
+  seq: number | null
   leased: boolean
   inserted: number
 }
@@ -114,9 +115,10 @@ export class DossierService implements HubService {
     await this.codeCheck?.(body.procedureCode, (body.documents ?? []).map((d) => d.componentCode))
     return this.store(eventId, body.dossierCode, 'upsert', clientId, (q) =>
       q.query<StoredRow>(
-        `WITH d AS (
+        `WITH guard AS (SELECT NOT EXISTS (SELECT 1 FROM dossier_events WHERE event_id = $6) AS fresh),
+         d AS (
            INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq)
-           VALUES ($1, $2, $3, $4, $5, 1)
+           SELECT $1, $2, $3, $4, $5, 1 FROM guard WHERE fresh
            ON CONFLICT (code) DO UPDATE SET last_seq = dossiers.last_seq + 1, snapshot = EXCLUDED.snapshot,
              current_status = EXCLUDED.current_status, procedure_code = EXCLUDED.procedure_code,
              agency_code = EXCLUDED.agency_code, touched_at = now()
@@ -125,7 +127,9 @@ export class DossierService implements HubService {
            INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
            SELECT $1, d.last_seq, $6, $7, 'upsert', jsonb_build_object('dossier', $4::jsonb) FROM d
            ON CONFLICT (event_id) DO NOTHING RETURNING seq)
-         SELECT d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased, (SELECT count(*) FROM e) AS inserted FROM d`,
+         SELECT (SELECT fresh FROM guard) AS fresh, d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased,
+                (SELECT count(*) FROM e) AS inserted
+         FROM (SELECT 1) one LEFT JOIN d ON true`,
         [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status, eventId, clientId],
       ),
     )
@@ -146,11 +150,12 @@ export class DossierService implements HubService {
     }
     return this.store(body.eventId, dossierCode, 'event', clientId, (q) =>
       q.query<StoredRow>(
-        `WITH d AS (
+        `WITH guard AS (SELECT NOT EXISTS (SELECT 1 FROM dossier_events WHERE event_id = $3) AS fresh),
+         d AS (
            UPDATE dossiers SET last_seq = last_seq + 1,
              snapshot = CASE WHEN $2::text IS NULL THEN snapshot ELSE jsonb_set(snapshot, '{status}', to_jsonb($2::text)) END,
              current_status = COALESCE($2::text, current_status), touched_at = now()
-           WHERE code = $1 RETURNING last_seq, snapshot, current_status, lease_until),
+           WHERE code = $1 AND (SELECT fresh FROM guard) RETURNING last_seq, snapshot, current_status, lease_until),
          e AS (
            INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
            SELECT $1, d.last_seq, $3, $4, 'event',
@@ -159,7 +164,9 @@ export class DossierService implements HubService {
              || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('step', $6::jsonb) END
            FROM d
            ON CONFLICT (event_id) DO NOTHING RETURNING seq)
-         SELECT d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased, (SELECT count(*) FROM e) AS inserted FROM d`,
+         SELECT (SELECT fresh FROM guard) AS fresh, d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased,
+                (SELECT count(*) FROM e) AS inserted
+         FROM (SELECT 1) one LEFT JOIN d ON true`,
         [dossierCode, body.status ?? null, body.eventId, clientId, body.occurredAt, body.step ? JSON.stringify(body.step) : null],
       ),
     )
@@ -187,30 +194,46 @@ export class DossierService implements HubService {
       this.metrics.replayed.inc()
       return { dossierCode, eventId, seq: r.seq, replayed: true }
     }
-    // No pre-check: the unique index on event_id decides. A repeat rolls back and answers the first reply.
-    let stored: StoredRow
-    try {
-      stored = await this.ctx.db.tx(async (q) => {
-        const row = (await write(q)).rows[0]
-        if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`)
-        if (Number(row.inserted) === 0) throw new DuplicateEventRace()
-        return row
-      })
-    } catch (e) {
-      if (e instanceof DuplicateEventRace || (e as { code?: string }).code === '23505') {
-        const winner = await replay()
-        if (winner) return winner
-      }
-      throw e
+    // One statement, one round trip: bump the dossier and insert the event, unless the
+    // eventId is known. Two concurrent requests with one eventId can both bump; the loser's
+    // insert then does nothing and leaves a sequence number without an event, which the
+    // drain skips (see drain()). Either way the loser answers the winner's reply.
+    const { rows } = await write(this.ctx.db)
+    const stored = rows[0]!
+    if (!stored.fresh || Number(stored.inserted) === 0) {
+      if (stored.fresh && stored.seq === null) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`)
+      const winner = await replay()
+      if (winner) return winner
+      throw new HubError('HUB_ERR_CONFLICT', `event ${eventId} could not be stored; send it again`)
     }
     this.metrics.accepted.labels(kind).inc()
     // A worker draining this dossier right now picks the event up when it releases the
     // lease (the release waits for this commit), so no job is needed.
-    if (!stored.leased) await this.trigger(dossierCode, String(stored.seq))
-    return { dossierCode, eventId, seq: stored.seq, replayed: false }
+    if (!stored.leased) await this.triggerIntake(dossierCode)
+    return { dossierCode, eventId, seq: stored.seq!, replayed: false }
   }
 
-  /** Enqueues a drain of the dossier. Failure is not fatal: the event is stored and the reconciler will enqueue it. */
+  /**
+   * The intake's trigger: one deduplicated drain job per dossier. While it waits (the
+   * batching delay), more events of the dossier add nothing; while it runs, BullMQ keeps
+   * one follow-up job (`keepLastIfActive`), so an event committed during a drain is never
+   * left without a job. Failure is not fatal: the reconciler enqueues what was missed.
+   */
+  private async triggerIntake(dossierCode: string): Promise<void> {
+    try {
+      await this.queue.add('drain', { dossierCode } satisfies DrainJob, {
+        delay: this.ctx.config.DOSSIER_BATCH_MS,
+        deduplication: { id: `drain-${dossierCode}`, keepLastIfActive: true },
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400 },
+        attempts: 1,
+      })
+    } catch (e) {
+      this.ctx.logger.warn({ dossierCode, err: { message: (e as Error).message } }, 'could not enqueue dossier drain; the reconciler will retry')
+    }
+  }
+
+  /** Enqueues a drain of the dossier under its own id (retries, continuations, replays). */
   private async trigger(dossierCode: string, suffix: string, delayMs = 0): Promise<void> {
     try {
       await this.queue.add('drain', { dossierCode } satisfies DrainJob, { jobId: jobId(dossierCode, suffix), delay: delayMs, removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 })
@@ -247,11 +270,34 @@ export class DossierService implements HubService {
           outcome = 'interrupted'
           break
         }
-        const { rows } = await db.query<EventRow>(
-          `SELECT seq, kind, payload, parts_done, accepted_at FROM dossier_events WHERE dossier_code = $1 AND seq > $2 ORDER BY seq LIMIT 20`,
+        // The dossier's last_seq and its next events in one snapshot.
+        const { rows: read } = await db.query<EventRow & { last_seq: number }>(
+          `SELECT d.last_seq, e.seq, e.kind, e.payload, e.parts_done, e.accepted_at
+           FROM dossiers d LEFT JOIN LATERAL (
+             SELECT seq, kind, payload, parts_done, accepted_at FROM dossier_events
+             WHERE dossier_code = d.code AND seq > $2 ORDER BY seq LIMIT 20) e ON true
+           WHERE d.code = $1`,
           [code, delivered],
         )
-        if (rows.length === 0) break
+        const rows = read.filter((r) => r.seq !== null)
+        if (rows.length === 0) {
+          const lastSeq = read[0]?.last_seq ?? delivered
+          if (lastSeq > delivered) {
+            // Sequence numbers without an event (a concurrent duplicate's bump): close the
+            // gap only if no event arrived since the read (last_seq unchanged).
+            const closed = await db.query(`UPDATE dossiers SET delivered_seq = $3 WHERE code = $1 AND lease_token = $2 AND last_seq = $3`, [code, token, lastSeq])
+            if (closed.rowCount === 0) {
+              const still = await db.query(`SELECT 1 FROM dossiers WHERE code = $1 AND lease_token = $2`, [code, token])
+              if (still.rowCount === 0) {
+                outcome = 'lost_lease'
+                break
+              }
+              continue // an event arrived meanwhile: read again
+            }
+            delivered = lastSeq
+          }
+          break
+        }
         // Consecutive step-only events travel together (≤ 10 steps a call, order kept).
         const group = [rows[0]!]
         if (!group[0]!.payload.dossier) {
