@@ -75,7 +75,7 @@ export const ConfigSchema = Type.Object(
       pattern: '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$',
     }),
     PROCEDURE_CODE_MAP_FILE: Type.Optional(Type.String({ description: 'JSON object mapping local procedure codes to national ones (default: none)' })),
-    DOSSIER_BATCH_MS: int('Intake waits this long before draining a dossier, so a burst of its events travels in fewer portal calls (0: at once)', 100, 0, 60_000),
+    DOSSIER_BATCH_MS: int('Intake waits this long before draining a dossier, so a burst of its events travels in fewer portal calls (0: at once)', 250, 0, 60_000),
     DOSSIER_LEASE_MS: int('How long a worker holds a dossier while delivering (renewed per event)', 30_000, 1000, 600_000),
     RECONCILE_INTERVAL_MS: int('How often workers look for dossiers with undelivered events and no job', 5000, 200, 600_000),
     RECONCILE_GRACE_MS: int('A dossier untouched this long with undelivered events is re-enqueued', 10_000, 0, 3_600_000),
