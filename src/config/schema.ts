@@ -55,7 +55,7 @@ export const ConfigSchema = Type.Object(
     SANDBOX_HOST: str('Address the sandbox (simulated national systems) listens on', '127.0.0.1'),
     SANDBOX_PORT: int('Port of the sandbox', 8090, 0, 65535),
     SANDBOX_SEED: int('Seed of the sandbox data and fault injection', 42, 0, 2 ** 31 - 1),
-    CONNECTORS_ENABLED: str('Comma-separated connectors the hub uses and probes in /health/ready', 'dvcqg', {
+    CONNECTORS_ENABLED: str('Comma-separated connectors the hub uses and probes in /health/ready (all six by default, each pointing at the sandbox)', 'dvcqg,population,business-registry,tax,bhxh,civil-status', {
       pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$',
     }),
     DVCQG_BASE_URL: str('Base URL of the national portal (DVCQG) integration API', 'http://127.0.0.1:8090/dvcqg', {

@@ -48,6 +48,8 @@ export function testConfig(overrides: Record<string, string | number | undefined
     RECONCILE_INTERVAL_MS: '500',
     RECONCILE_GRACE_MS: '1000',
     UPSTREAM_TIMEOUT_MS: '2000',
+    // Only DVCQG unless a test enables more (see lookupEnv): readiness probes what is enabled.
+    CONNECTORS_ENABLED: 'dvcqg',
   }
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete env[k]

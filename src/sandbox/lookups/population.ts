@@ -25,6 +25,11 @@ export class PopulationSimulator implements Simulator {
     private readonly creds = { username: 'sandbox', secretKey: 'sandbox' },
   ) {}
 
+  /** Sandbox view: call counts and a few seeded (fictional) CCCD numbers to try lookups with. */
+  state() {
+    return { stats: this.stats, sampleIdNumbers: this.seed.people.slice(0, 5).map((p) => p.citizen.idNumber) }
+  }
+
   private authorized(req: FastifyRequest): boolean {
     const ts = String(req.headers['timestamp'] ?? '')
     const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')

@@ -65,7 +65,7 @@ export class BusinessRegistrySimulator implements Simulator {
     this.tokens.reset()
   }
   state() {
-    return { tokenRequests: this.tokens.tokenRequests }
+    return { tokenRequests: this.tokens.tokenRequests, sampleTaxCodes: this.seed.businesses.slice(0, 5).map((b) => b.taxCode) }
   }
 }
 
