@@ -76,6 +76,7 @@ async function main() {
     PORT: String(apiPort),
     SANDBOX_PORT: String(sbPort),
     DVCQG_BASE_URL: `http://127.0.0.1:${sbPort}/dvcqg`,
+    CONNECTORS_ENABLED: 'dvcqg',
     CLIENTS_JSON,
     LOG_LEVEL: 'warn',
     DATABASE_POOL_SIZE: '20',

@@ -35,6 +35,7 @@ describe('graceful shutdown of `lgsp-hub all` under load', () => {
       PORT: String(port),
       SANDBOX_PORT: String(sbPort),
       DVCQG_BASE_URL: `http://127.0.0.1:${sbPort}/dvcqg`,
+      CONNECTORS_ENABLED: 'dvcqg',
       CLIENTS_JSON,
       LOG_LEVEL: 'info',
       RETRY_BASE_MS: '100',
