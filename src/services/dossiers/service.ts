@@ -250,18 +250,26 @@ export class DossierService implements HubService {
     const db = this.ctx.db
     const cfg = this.ctx.config
     const token = randomBytes(8).toString('hex')
-    const leased = await db.query<{ portal_known: boolean; delivered_seq: number }>(
-      `UPDATE dossiers SET lease_token = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000)
-       WHERE code = $1 AND state = 'active' AND delivered_seq < last_seq
-         AND (lease_until IS NULL OR lease_until < now())
-         AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-       RETURNING portal_known, delivered_seq`,
+    // Take the lease and read the first events in one round trip. (The events come from the
+    // statement's snapshot; gaps are only ever judged by the consistent read further down.)
+    const { rows: first } = await db.query<EventRow & { portal_known: boolean; delivered_seq: number }>(
+      `WITH l AS (
+         UPDATE dossiers SET lease_token = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000)
+         WHERE code = $1 AND state = 'active' AND delivered_seq < last_seq
+           AND (lease_until IS NULL OR lease_until < now())
+           AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+         RETURNING code, portal_known, delivered_seq)
+       SELECT l.portal_known, l.delivered_seq, e.seq, e.kind, e.payload, e.parts_done, e.accepted_at
+       FROM l LEFT JOIN LATERAL (
+         SELECT seq, kind, payload, parts_done, accepted_at FROM dossier_events
+         WHERE dossier_code = l.code AND seq > l.delivered_seq ORDER BY seq LIMIT 20) e ON true`,
       [code, token, cfg.DOSSIER_LEASE_MS],
     )
-    const lease = leased.rows[0]
+    const lease = first[0]
     if (!lease) return 'skipped'
     let portalKnown = lease.portal_known
     let delivered = lease.delivered_seq
+    let buffer: EventRow[] = first.filter((r) => r.seq !== null)
     let outcome = 'drained'
     let released: { pending: boolean; last_seq: number } | undefined
     try {
@@ -270,38 +278,53 @@ export class DossierService implements HubService {
           outcome = 'interrupted'
           break
         }
-        // The dossier's last_seq and its next events in one snapshot.
-        const { rows: read } = await db.query<EventRow & { last_seq: number }>(
-          `SELECT d.last_seq, e.seq, e.kind, e.payload, e.parts_done, e.accepted_at
-           FROM dossiers d LEFT JOIN LATERAL (
-             SELECT seq, kind, payload, parts_done, accepted_at FROM dossier_events
-             WHERE dossier_code = d.code AND seq > $2 ORDER BY seq LIMIT 20) e ON true
-           WHERE d.code = $1`,
-          [code, delivered],
-        )
-        const rows = read.filter((r) => r.seq !== null)
-        if (rows.length === 0) {
-          const lastSeq = read[0]?.last_seq ?? delivered
-          if (lastSeq > delivered) {
-            // Sequence numbers without an event (a concurrent duplicate's bump): close the
-            // gap only if no event arrived since the read (last_seq unchanged).
-            const closed = await db.query(`UPDATE dossiers SET delivered_seq = $3 WHERE code = $1 AND lease_token = $2 AND last_seq = $3`, [code, token, lastSeq])
-            if (closed.rowCount === 0) {
-              const still = await db.query(`SELECT 1 FROM dossiers WHERE code = $1 AND lease_token = $2`, [code, token])
-              if (still.rowCount === 0) {
-                outcome = 'lost_lease'
-                break
-              }
-              continue // an event arrived meanwhile: read again
-            }
-            delivered = lastSeq
+        if (buffer.length === 0) {
+          // Done unless something is pending: release in the same statement that checks.
+          // An intake in flight holds the row, so this waits for it and then sees its event.
+          const done = await db.query<{ last_seq: number }>(
+            `UPDATE dossiers SET lease_token = NULL, lease_until = NULL
+             WHERE code = $1 AND lease_token = $2 AND delivered_seq >= last_seq RETURNING last_seq`,
+            [code, token],
+          )
+          if (done.rowCount) {
+            released = { pending: false, last_seq: done.rows[0]!.last_seq }
+            break
           }
-          break
+          // The dossier's last_seq and its next events in one snapshot.
+          const { rows: read } = await db.query<EventRow & { last_seq: number }>(
+            `SELECT d.last_seq, e.seq, e.kind, e.payload, e.parts_done, e.accepted_at
+             FROM dossiers d LEFT JOIN LATERAL (
+               SELECT seq, kind, payload, parts_done, accepted_at FROM dossier_events
+               WHERE dossier_code = d.code AND seq > $2 ORDER BY seq LIMIT 20) e ON true
+             WHERE d.code = $1`,
+            [code, delivered],
+          )
+          buffer = read.filter((r) => r.seq !== null)
+          if (buffer.length === 0) {
+            const lastSeq = read[0]?.last_seq ?? delivered
+            if (lastSeq > delivered) {
+              // Sequence numbers without an event (a concurrent duplicate's bump): close the
+              // gap only if no event arrived since the read (last_seq unchanged).
+              const closed = await db.query(`UPDATE dossiers SET delivered_seq = $3 WHERE code = $1 AND lease_token = $2 AND last_seq = $3`, [code, token, lastSeq])
+              if (closed.rowCount === 0) {
+                const still = await db.query(`SELECT 1 FROM dossiers WHERE code = $1 AND lease_token = $2`, [code, token])
+                if (still.rowCount === 0) {
+                  outcome = 'lost_lease'
+                  break
+                }
+                continue // an event arrived meanwhile: read again
+              }
+              delivered = lastSeq
+              continue
+            }
+            outcome = 'lost_lease' // delivered_seq >= last_seq yet the release failed: not ours any more
+            break
+          }
         }
         // Consecutive step-only events travel together (≤ 10 steps a call, order kept).
-        const group = [rows[0]!]
+        const group = [buffer[0]!]
         if (!group[0]!.payload.dossier) {
-          for (const r of rows.slice(1)) {
+          for (const r of buffer.slice(1)) {
             if (r.payload.dossier || group.length >= 10) break
             group.push(r)
           }
@@ -317,15 +340,18 @@ export class DossierService implements HubService {
         }
         portalKnown = portalKnown || group.some((g) => g.payload.dossier)
         delivered = group[group.length - 1]!.seq
+        buffer = buffer.slice(group.length)
       }
     } finally {
-      // The release waits for any intake holding the row, so it sees every event committed meanwhile.
-      const { rows } = await db.query<{ pending: boolean; last_seq: number }>(
-        `UPDATE dossiers SET lease_token = NULL, lease_until = NULL WHERE code = $1 AND lease_token = $2
-         RETURNING (state = 'active' AND delivered_seq < last_seq) AS pending, last_seq`,
-        [code, token],
-      )
-      released = rows[0]
+      if (!released) {
+        // The release waits for any intake holding the row, so it sees every event committed meanwhile.
+        const { rows } = await db.query<{ pending: boolean; last_seq: number }>(
+          `UPDATE dossiers SET lease_token = NULL, lease_until = NULL WHERE code = $1 AND lease_token = $2
+           RETURNING (state = 'active' AND delivered_seq < last_seq) AS pending, last_seq`,
+          [code, token],
+        )
+        released = rows[0]
+      }
     }
     if ((outcome === 'drained' || outcome === 'interrupted') && released?.pending) {
       // Events committed while we held the lease were not enqueued: pick them up.
