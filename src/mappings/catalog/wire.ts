@@ -1,3 +1,4 @@
+import { MappingError } from '../errors.js'
 /**
  * Tolerant readers for DVCQG catalog wire records. Real replies mix key casing
  * (`MaTTHC` / `MATTHC`, `URL` / `Url`), send numbers as strings or strings as numbers,
@@ -7,11 +8,9 @@
 export type WireRecord = Record<string, unknown>
 
 /** Thrown when a record is unusable (not an object, or no procedure code). */
-export class CatalogMappingError extends Error {
-  /** Stable code, to be folded into the hub's HUB_ERR_* catalogue. */
-  readonly code = 'HUB_ERR_CATALOG_MAPPING'
+export class CatalogMappingError extends MappingError {
   constructor(message: string) {
-    super(message)
+    super('record', message)
     this.name = 'CatalogMappingError'
   }
 }

@@ -1,3 +1,4 @@
+import { MappingError } from '../errors.js'
 /**
  * Population database (CSDLQG về dân cư) replies → normalized `Citizen`.
  * Copes with the untidy shapes seen in production (NATIONAL-ENDPOINTS §2): whole
@@ -13,8 +14,11 @@ import { found, malformed, notFound } from '../upstream-result.js'
 import type { UpstreamFault, UpstreamResult } from '../upstream-result.js'
 
 /** Thrown by `mapCongDan` only, when the record is not an element at all or has no identity number. */
-export class PopulationMappingError extends Error {
-  override readonly name = 'PopulationMappingError'
+export class PopulationMappingError extends MappingError {
+  constructor(message: string) {
+    super('record', message)
+    this.name = 'PopulationMappingError'
+  }
 }
 
 const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim()

@@ -1,3 +1,4 @@
+import { MappingError } from '../errors.js'
 /**
  * Types of the warehouse (Kho dữ liệu) mappings, NATIONAL-ENDPOINTS §1.5.
  * Domain side: camelCase, ISO dates (`YYYY-MM-DD`), null for absent. Wire side: the portal's field names.
@@ -160,10 +161,9 @@ export interface MappingIssue {
 }
 
 /** Input cannot be mapped (missing or invalid fields). Not retryable. */
-export class WarehouseMappingError extends Error {
-  readonly code = 'HUB_ERR_MAPPING'
+export class WarehouseMappingError extends MappingError {
   constructor(readonly issues: readonly MappingIssue[]) {
-    super(`warehouse mapping failed: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`)
+    super(issues[0]?.field ?? 'record', `warehouse mapping failed: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`)
     this.name = 'WarehouseMappingError'
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { Job, Queue } from 'bullmq'
+import type { Job, JobsOptions, Queue } from 'bullmq'
 import type { DossierAccepted, DossierEvent, DossierSync, DossierUpsert } from '../../../schemas/v1/dossier.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
 import { HubError, fieldError } from '../../errors.js'
@@ -59,6 +59,12 @@ interface StoredRow {
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined)
 const jobId = (code: string, suffix: string) => `drain-${code}-${suffix}`
+
+/**
+ * Drain jobs: one attempt (a failed delivery schedules its own delayed retry, so BullMQ
+ * is the only retry layer), completed ones removed so their ids can be reused.
+ */
+const DRAIN_JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 } as const
 
 /**
  * Dossier status sync. Intake stores each event with a per-dossier sequence number in
@@ -219,24 +225,18 @@ export class DossierService implements HubService {
    * one follow-up job (`keepLastIfActive`), so an event committed during a drain is never
    * left without a job. Failure is not fatal: the reconciler enqueues what was missed.
    */
-  private async triggerIntake(dossierCode: string): Promise<void> {
-    try {
-      await this.queue.add('drain', { dossierCode } satisfies DrainJob, {
-        delay: this.ctx.config.DOSSIER_BATCH_MS,
-        deduplication: { id: `drain-${dossierCode}`, keepLastIfActive: true },
-        removeOnComplete: true,
-        removeOnFail: { age: 86_400 },
-        attempts: 1,
-      })
-    } catch (e) {
-      this.ctx.logger.warn({ dossierCode, err: { message: (e as Error).message } }, 'could not enqueue dossier drain; the reconciler will retry')
-    }
+  private triggerIntake(dossierCode: string): Promise<void> {
+    return this.enqueue(dossierCode, { delay: this.ctx.config.DOSSIER_BATCH_MS, deduplication: { id: `drain-${dossierCode}`, keepLastIfActive: true } })
   }
 
   /** Enqueues a drain of the dossier under its own id (retries, continuations, replays). */
-  private async trigger(dossierCode: string, suffix: string, delayMs = 0): Promise<void> {
+  private trigger(dossierCode: string, suffix: string, delayMs = 0): Promise<void> {
+    return this.enqueue(dossierCode, { jobId: jobId(dossierCode, suffix), delay: delayMs })
+  }
+
+  private async enqueue(dossierCode: string, opts: JobsOptions): Promise<void> {
     try {
-      await this.queue.add('drain', { dossierCode } satisfies DrainJob, { jobId: jobId(dossierCode, suffix), delay: delayMs, removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 })
+      await this.queue.add('drain', { dossierCode } satisfies DrainJob, { ...opts, ...DRAIN_JOB_OPTIONS })
     } catch (e) {
       this.ctx.logger.warn({ dossierCode, err: { message: (e as Error).message } }, 'could not enqueue dossier drain; the reconciler will retry')
     }
@@ -479,7 +479,7 @@ export class DossierService implements HubService {
       rows.map((r) => ({
         name: 'drain',
         data: { dossierCode: r.code } satisfies DrainJob,
-        opts: { jobId: jobId(r.code, `r${r.last_seq}`), removeOnComplete: true, removeOnFail: { age: 86_400 }, attempts: 1 },
+        opts: { jobId: jobId(r.code, `r${r.last_seq}`), ...DRAIN_JOB_OPTIONS },
       })),
     )
     return rows.length

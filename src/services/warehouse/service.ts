@@ -183,7 +183,8 @@ export class WarehouseService implements HubService {
   async listOwner(ownerId: string, signal?: AbortSignal): Promise<MirroredDocumentRef[]> {
     const req = toGetKetQuaGiayToRequest({ ownerId, requesterName: 'lgsp-hub', requesterId: this.ctx.config.WAREHOUSE_REQUESTER_ID, channel: 2 })
     await this.rate.take(signal)
-    const ok = await this.dvcqg.call('GetKetQuaGiayTo', { ...req }, { signal, idempotent: true })
+    // Not `idempotent` for the transport: the mirror job is this path's one retry layer.
+    const ok = await this.dvcqg.call('GetKetQuaGiayTo', { ...req }, { signal, idempotent: false })
     const mapped = mapGetKetQuaGiayToReply({ errorCode: 0, message: ok.message ?? '', result: ok.result[0] ?? null })
     if (mapped.kind === 'found') return mapped.value
     if (mapped.kind === 'not_found') return []
@@ -193,7 +194,7 @@ export class WarehouseService implements HubService {
 
   private async download(doc: MirroredDocumentRef, file: MirroredFileRef, signal?: AbortSignal): Promise<Buffer> {
     await this.rate.take(signal)
-    const ok = await this.downloads.run(() => this.dvcqg.call('GetGiayToByUrl', { ...toGetGiayToByUrlRequest({ custodianAgency: doc.custodianAgency, path: file.path }) }, { signal, idempotent: true }))
+    const ok = await this.downloads.run(() => this.dvcqg.call('GetGiayToByUrl', { ...toGetGiayToByUrlRequest({ custodianAgency: doc.custodianAgency, path: file.path }) }, { signal, idempotent: false }))
     const mapped = mapGetGiayToByUrlReply(ok.result[0] ?? '')
     if (mapped.kind === 'found') return mapped.value
     throw new UpstreamError('dvcqg', mapped.kind === 'malformed' || (mapped.kind === 'fault' && mapped.retryable) ? 'malformed' : 'rejected', `GetGiayToByUrl: ${mapped.message}`)
