@@ -16,7 +16,14 @@ export const ClientsDocument = Type.Object(
         {
           id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,63}$' }),
           keySha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-          services: Type.Array(Type.String({ pattern: '^(\\*|[a-z][a-z0-9-]*)$' }), { uniqueItems: true }),
+          services: Type.Array(Type.String({ pattern: '^(\\*|[a-z][a-z0-9-]*(:read)?)$' }), { uniqueItems: true }),
+          agencies: Type.Optional(
+            Type.Array(Type.String({ pattern: '^(\\*|\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2})$' }), {
+              uniqueItems: true,
+              description: "Agency codes whose dossiers and documents this client may create, change and read; '*' for the province's central one-stop system. None: no agency objects.",
+            }),
+          ),
+          rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'This client\'s own request budget per minute (default RATE_LIMIT_PER_MINUTE)' })),
           description: Type.Optional(Type.String()),
           dev: Type.Optional(Type.Boolean({ description: 'a development key shipped with the hub: refused in production' })),
         },
@@ -31,11 +38,21 @@ export type ClientsDoc = Static<typeof ClientsDocument>
 export interface Client {
   id: string
   services: ReadonlySet<string>
+  /** Agency codes this client acts for; `'*'` = every agency of the province. */
+  agencies: ReadonlySet<string>
+  /** Requests per minute (undefined: the configured default). */
+  rateLimitPerMinute?: number
 }
 
-/** Services a route can require. New capabilities add theirs here. */
-export const SERVICES = ['dossiers', 'citizens', 'businesses', 'taxpayers', 'insurance', 'civil-status', 'catalog', 'warehouse', 'documents', 'admin'] as const
+/**
+ * Services a route can require. New capabilities add theirs here. Operators hold
+ * `admin:read` (viewers: read endpoints, dashboard read-only) or `admin` (also state
+ * changes; implies `admin:read`); `metrics` is Prometheus scraping.
+ */
+export const SERVICES = ['dossiers', 'citizens', 'businesses', 'taxpayers', 'insurance', 'civil-status', 'catalog', 'warehouse', 'documents', 'admin', 'admin:read', 'metrics'] as const
 export type ServiceName = (typeof SERVICES)[number]
+
+const OPERATOR_SERVICES: ReadonlySet<string> = new Set(['admin', 'admin:read', 'metrics'])
 
 const validate = new Ajv({ allErrors: false, strict: false }).compile<ClientsDoc>(ClientsDocument)
 
@@ -46,7 +63,8 @@ export class ClientRegistry {
 
   constructor(doc: ClientsDoc) {
     for (const c of doc.clients) {
-      this.byHash.set(c.keySha256, { hash: Buffer.from(c.keySha256, 'hex'), client: { id: c.id, services: new Set(c.services) } })
+      const client: Client = { id: c.id, services: new Set(c.services), agencies: new Set(c.agencies ?? []), ...(c.rateLimitPerMinute ? { rateLimitPerMinute: c.rateLimitPerMinute } : {}) }
+      this.byHash.set(c.keySha256, { hash: Buffer.from(c.keySha256, 'hex'), client })
     }
   }
 
@@ -60,7 +78,14 @@ export class ClientRegistry {
 
   static allows(client: Client, service: string): boolean {
     if (client.services.has(service)) return true
-    return service !== 'admin' && client.services.has('*')
+    if (service === 'admin:read') return client.services.has('admin')
+    // '*' is every provincial (v1) service, never an operator role nor metrics.
+    return !OPERATOR_SERVICES.has(service) && client.services.has('*')
+  }
+
+  /** Object-level access: may this client create, change or read objects of `agencyCode`? */
+  static servesAgency(client: Client, agencyCode: string): boolean {
+    return client.agencies.has('*') || client.agencies.has(agencyCode)
   }
 
   get size() {

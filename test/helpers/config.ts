@@ -12,13 +12,29 @@ export const KEYS = {
   operator: 'test-operator-key-0123456789',
   /** A known client granted nothing but `catalog`. */
   limited: 'test-limited-key-0123456789',
+  /** An operator who may only look (`admin:read`). */
+  viewer: 'test-viewer-key-0123456789',
+  /** Prometheus scraping only (`metrics`). */
+  metrics: 'test-metrics-key-0123456789',
+  /** A district's system: every v1 service, but only for agency 000.00.06.H56. */
+  districtA: 'test-district-a-key-0123456789',
+  /** Another district's system: only for agency 000.00.07.H56. */
+  districtB: 'test-district-b-key-0123456789',
 } as const
+
+/** The agencies the district clients serve. */
+export const AGENCY_A = '000.00.06.H56'
+export const AGENCY_B = '000.00.07.H56'
 
 export const CLIENTS_JSON = JSON.stringify({
   clients: [
-    { id: 'province-test', keySha256: sha256Hex(KEYS.province), services: ['*'] },
+    { id: 'province-test', keySha256: sha256Hex(KEYS.province), services: ['*'], agencies: ['*'] },
     { id: 'operator-test', keySha256: sha256Hex(KEYS.operator), services: ['admin'] },
     { id: 'limited-test', keySha256: sha256Hex(KEYS.limited), services: ['catalog'] },
+    { id: 'viewer-test', keySha256: sha256Hex(KEYS.viewer), services: ['admin:read'] },
+    { id: 'metrics-test', keySha256: sha256Hex(KEYS.metrics), services: ['metrics'] },
+    { id: 'district-a', keySha256: sha256Hex(KEYS.districtA), services: ['*'], agencies: ['000.00.06.H56'] },
+    { id: 'district-b', keySha256: sha256Hex(KEYS.districtB), services: ['*'], agencies: ['000.00.07.H56'] },
   ],
 })
 
