@@ -51,8 +51,10 @@ export default async function warehouseRoutes(app: HubApp) {
     if (!file) throw fieldError('/body/file', 'a "file" part is required', 'HUB_WAREHOUSE_MULTIPART')
     const declared = (metadata['file'] ?? {}) as { sha256?: unknown; contentType?: unknown }
     const sha256 = typeof declared.sha256 === 'string' ? declared.sha256 : undefined
-    // The part's own type decides; metadata.file.contentType only stands in for a part sent without one.
-    const contentType = file.contentType === 'application/octet-stream' && typeof declared.contentType === 'string' ? declared.contentType : file.contentType
+    // The part's own type decides; metadata.file.contentType only stands in for a part sent without one
+    // (busboy reports that as text/plain; clients that do not know the type send application/octet-stream).
+    const untyped = file.contentType === 'application/octet-stream' || file.contentType === 'text/plain'
+    const contentType = untyped && typeof declared.contentType === 'string' ? declared.contentType : file.contentType
     request.body = { ...metadata, file: { ...file, contentType, ...(sha256 ? { sha256 } : {}) } }
   }
 
