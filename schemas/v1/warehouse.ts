@@ -56,7 +56,7 @@ export const WarehouseDocumentBody = Type.Object(
     file: Type.Object(
       {
         name: Type.String({ minLength: 1, maxLength: 255 }),
-        contentType: Type.Optional(Type.String({ maxLength: 100, default: 'application/pdf' })),
+        contentType: Type.Optional(Type.String({ maxLength: 100, default: 'application/pdf', description: 'application/pdf, image/png, image/jpeg, image/tiff, image/gif, image/webp, application/xml or text/xml (a charset parameter on XML only); the first bytes must match; anything else is refused with 415' })),
         contentBase64: Type.String({ minLength: 4, pattern: '^[A-Za-z0-9+/\\s]+={0,2}\\s*$' }),
         sha256: Type.Optional(Sha256),
       },

@@ -15,6 +15,7 @@ import {
 } from '../../../schemas/v1/warehouse.js'
 import { ProblemSchema } from '../problem.js'
 import { HubError, fieldError } from '../../errors.js'
+import { downloadHeaders } from '../../warehouse/content-type.js'
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema }
 
@@ -48,8 +49,13 @@ export default async function warehouseRoutes(app: HubApp) {
     }
     if (!metadata || typeof metadata !== 'object') throw fieldError('/body/metadata', 'a JSON "metadata" field is required', 'HUB_WAREHOUSE_MULTIPART')
     if (!file) throw fieldError('/body/file', 'a "file" part is required', 'HUB_WAREHOUSE_MULTIPART')
-    const sha256 = typeof (metadata['file'] as { sha256?: unknown } | undefined)?.sha256 === 'string' ? (metadata['file'] as { sha256: string }).sha256 : undefined
-    request.body = { ...metadata, file: { ...file, ...(sha256 ? { sha256 } : {}) } }
+    const declared = (metadata['file'] ?? {}) as { sha256?: unknown; contentType?: unknown }
+    const sha256 = typeof declared.sha256 === 'string' ? declared.sha256 : undefined
+    // The part's own type decides; metadata.file.contentType only stands in for a part sent without one
+    // (busboy reports that as text/plain; clients that do not know the type send application/octet-stream).
+    const untyped = file.contentType === 'application/octet-stream' || file.contentType === 'text/plain'
+    const contentType = untyped && typeof declared.contentType === 'string' ? declared.contentType : file.contentType
+    request.body = { ...metadata, file: { ...file, contentType, ...(sha256 ? { sha256 } : {}) } }
   }
 
   app.post(
@@ -62,7 +68,7 @@ export default async function warehouseRoutes(app: HubApp) {
         tags: ['warehouse'],
         summary: 'Store a locally digitised document (JSON with the file as base64, or multipart: `metadata` JSON + `file`) and queue its upload to the national warehouse',
         body: WarehouseDocumentBody,
-        response: { 202: WarehouseDocumentAccepted, ...errors, 409: ProblemSchema, 413: ProblemSchema },
+        response: { 202: WarehouseDocumentAccepted, ...errors, 409: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -100,8 +106,8 @@ export default async function warehouseRoutes(app: HubApp) {
     },
     async (request, reply) => {
       const file = await warehouse.content(request.params.id, who(request))
-      reply.type(file.contentType).header('content-length', String(file.size)).header('etag', `"${file.sha256}"`).header('x-content-sha256', file.sha256)
-      if (file.fileName) reply.header('content-disposition', `inline; filename="${file.fileName.replace(/[^\w.-]/g, '_')}"`)
+      // Type, disposition, nosniff and CSP set here, explicitly: a global security-header plugin must not relax them.
+      reply.headers(downloadHeaders(file.contentType, file.fileName)).header('content-length', String(file.size)).header('etag', `"${file.sha256}"`).header('x-content-sha256', file.sha256)
       return reply.send(file.stream)
     },
   )

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -33,7 +33,8 @@ import {
   type WarehouseDocumentRecord,
 } from '../../mappings/warehouse/index.js'
 import { QUEUES } from '../../queue/names.js'
-import { DiskBlobStore, BlobIntegrityError, type BlobStore } from '../../warehouse/blob-store/index.js'
+import { DiskBlobStore, BlobIntegrityError, type BlobStore, type SweepResult } from '../../warehouse/blob-store/index.js'
+import { acceptContentType, checkFileSignature } from '../../warehouse/content-type.js'
 import { checkDownload, detectOwnerIdType, type OwnerIdType } from '../../warehouse/integrity.js'
 import { createPdfSignatureVerifier, type PdfSignatureVerifier, type SignatureOutcome } from '../../warehouse/signature/index.js'
 import { loadTrustAnchors } from '../../warehouse/trust-anchors.js'
@@ -109,6 +110,7 @@ const opt = <K extends string, V>(k: K, v: V | null | undefined) => (v === null 
 const codes = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [])
 const nationalRef = (doc: MirroredDocumentRef, file: MirroredFileRef) => `${doc.custodianAgency ?? ''}|${file.path}`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const BLOB_SWEEP_JOB = 'blob-sweep'
 
 async function toBuffer(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = []
@@ -136,7 +138,8 @@ export class WarehouseService implements HubService {
   /** Audit rows of the read path, batched (see AuditWriter). */
   readonly audit: AuditWriter
   private catalogPresent?: boolean
-  readonly metrics: { files: Counter<'outcome'>; signatures: Counter<'status'>; pushes: Counter<'outcome'>; pending: Gauge }
+  readonly metrics: { files: Counter<'outcome'>; signatures: Counter<'status'>; pushes: Counter<'outcome'>; pending: Gauge; swept: Counter<'kind'> }
+  private readonly housekeeping: Queue
 
   constructor(private readonly ctx: ServiceContext) {
     const cfg = ctx.config
@@ -149,6 +152,7 @@ export class WarehouseService implements HubService {
     this.verify = createPdfSignatureVerifier(anchors.pems)
     this.mirrorQueue = ctx.queues.queue(QUEUES.warehouseMirror)
     this.pushQueue = ctx.queues.queue(QUEUES.warehousePush)
+    this.housekeeping = ctx.queues.queue(QUEUES.housekeeping)
     this.downloads = new Semaphore(cfg.WAREHOUSE_DOWNLOAD_CONCURRENCY)
     this.rate = new RateLimiter(cfg.WAREHOUSE_RATE_PER_SEC)
     this.agency = cfg.WAREHOUSE_AGENCY_CODE || cfg.DVCQG_UNIT_CODE
@@ -168,6 +172,7 @@ export class WarehouseService implements HubService {
           this.set(rows[0]?.n ?? 0)
         },
       }),
+      swept: new Counter({ name: 'lgsp_hub_warehouse_blobs_swept_total', help: 'Files deleted by the blob sweeper: unreferenced blobs (blob) and stale temporary files (temp)', labelNames: ['kind'] as const, registers }),
     }
   }
 
@@ -399,11 +404,14 @@ export class WarehouseService implements HubService {
 
   /** `POST /v1/warehouse/documents`: stores a locally digitised document, then queues its upload. */
   async accept(body: WarehouseDocumentBody, clientId: string): Promise<WarehouseDocumentAccepted & { replayed: boolean }> {
+    // Every check comes before the file is written, so a refused upload leaves no blob behind.
+    const contentType = acceptContentType(body.file.contentType)
     const bytes = Buffer.from(body.file.contentBase64.replace(/\s+/g, ''), 'base64')
     if (bytes.length === 0) throw fieldError('/body/file/contentBase64', 'the file is empty', 'HUB_WAREHOUSE_EMPTY_FILE')
     if (bytes.length > this.ctx.config.WAREHOUSE_MAX_FILE_BYTES) {
       throw new HubError('HUB_ERR_PAYLOAD_TOO_LARGE', `the file has ${bytes.length} bytes; the limit is ${this.ctx.config.WAREHOUSE_MAX_FILE_BYTES}`)
     }
+    checkFileSignature(contentType, bytes)
     const record = this.toRecord(body)
     try {
       toDigitizedRecord(record)
@@ -414,17 +422,21 @@ export class WarehouseService implements HubService {
       }
       throw e
     }
+    const sha256 = createHash('sha256').update(bytes).digest('hex')
+    if (body.file.sha256 !== undefined && body.file.sha256.toLowerCase() !== sha256) {
+      throw fieldError('/body/file/sha256', `the file hashes to ${sha256}, not to the given sha256`, 'HUB_WAREHOUSE_HASH_MISMATCH')
+    }
     const earlier = await this.replayLocal(body.documentId)
+    if (earlier) {
+      if (earlier.sha256 !== sha256) throw fieldError('/body/documentId', 'documentId was already used for another file', 'HUB_WAREHOUSE_ID_REUSED', 'HUB_ERR_CONFLICT')
+      return { ...earlier, replayed: true }
+    }
     let put
     try {
-      put = await this.blobs.put(bytes, body.file.sha256)
+      put = await this.blobs.put(bytes, sha256)
     } catch (e) {
       if (e instanceof BlobIntegrityError) throw fieldError('/body/file/sha256', `the file hashes to ${e.actualSha256}, not to the given sha256`, 'HUB_WAREHOUSE_HASH_MISMATCH')
       throw e
-    }
-    if (earlier) {
-      if (earlier.sha256 !== put.sha256) throw fieldError('/body/documentId', 'documentId was already used for another file', 'HUB_WAREHOUSE_ID_REUSED', 'HUB_ERR_CONFLICT')
-      return { ...earlier, replayed: true }
     }
     const sig = this.verify(bytes)
     this.metrics.signatures.labels(sig.status).inc()
@@ -459,7 +471,7 @@ export class WarehouseService implements HubService {
         body.dossierCode ?? null,
         put.sha256,
         put.size,
-        body.file.contentType ?? 'application/pdf',
+        contentType,
         body.file.name,
         sig.status,
         sig.reason ?? null,
@@ -637,6 +649,39 @@ export class WarehouseService implements HubService {
     }
     this.timer = setInterval(() => void tick(), cfg.RECONCILE_INTERVAL_MS)
     this.timer.unref()
+    // One repeatable job for all worker processes: BullMQ hands each run to exactly one of them.
+    if (cfg.BLOB_SWEEP_INTERVAL_MS > 0) {
+      this.ctx.queues.startWorker({ name: QUEUES.housekeeping, processor: (job) => this.processHousekeeping(job) }, 1)
+      await this.housekeeping.upsertJobScheduler(BLOB_SWEEP_JOB, { every: cfg.BLOB_SWEEP_INTERVAL_MS }, { name: BLOB_SWEEP_JOB, opts: { removeOnComplete: true, removeOnFail: { age: 86_400 } } })
+    } else {
+      await this.housekeeping.removeJobScheduler(BLOB_SWEEP_JOB)
+    }
+  }
+
+  /** The `housekeeping` processor. */
+  async processHousekeeping(job: Job): Promise<SweepResult> {
+    if (job.name !== BLOB_SWEEP_JOB) throw new UnrecoverableError(`unknown housekeeping job ${job.name}`)
+    return this.sweepBlobs()
+  }
+
+  /**
+   * Deletes the files no row references once older than BLOB_SWEEP_GRACE_MS: blobs of refused or
+   * failed uploads, files a mirrored document no longer points to, stale temporary files.
+   */
+  async sweepBlobs(): Promise<SweepResult> {
+    const result = await this.blobs.sweep({
+      graceMs: this.ctx.config.BLOB_SWEEP_GRACE_MS,
+      signal: this.ctx.shutdownSignal,
+      // The one column referencing blobs, for local intake and the mirror alike.
+      referenced: async (hashes) => {
+        const { rows } = await this.ctx.db.query<{ blob_sha256: string }>(`SELECT DISTINCT blob_sha256 FROM warehouse_documents WHERE blob_sha256 = ANY($1::text[])`, [hashes])
+        return rows.map((r) => r.blob_sha256)
+      },
+    })
+    this.metrics.swept.labels('blob').inc(result.removed)
+    this.metrics.swept.labels('temp').inc(result.tempRemoved)
+    if (result.removed || result.tempRemoved) this.ctx.logger.info({ ...result }, 'blob sweeper deleted unreferenced files')
+    return result
   }
 
   async stop(): Promise<void> {
@@ -778,13 +823,14 @@ export class WarehouseService implements HubService {
   }
 
   /** The file of a document, streamed from the blob store. */
-  async content(id: string, audit: { clientId: string; requestId?: string }): Promise<{ stream: Readable; contentType: string; size: number; sha256: string; fileName?: string }> {
+  async content(id: string, audit: { clientId: string; requestId?: string }): Promise<{ stream: Readable; contentType: string | null; size: number; sha256: string; fileName?: string }> {
     const started = performance.now()
     const row = await this.row(id)
     this.auditDocument('content', row, id, audit, started)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
     if (!row.blob_sha256) throw new HubError('HUB_ERR_CONFLICT', `the file of warehouse document ${id} is not stored yet (${row.fetch_state})`)
-    return { stream: this.blobs.get(row.blob_sha256), contentType: row.content_type ?? 'application/pdf', size: Number(row.size), sha256: row.blob_sha256, ...(row.file_name ? { fileName: row.file_name } : {}) }
+    // The stored type as is: the route serves anything off the allow-list as an octet-stream attachment.
+    return { stream: this.blobs.get(row.blob_sha256), contentType: row.content_type, size: Number(row.size), sha256: row.blob_sha256, ...(row.file_name ? { fileName: row.file_name } : {}) }
   }
 
   /** Records that a document replaced a component of a dossier (reuse statistics). Idempotent. */

@@ -32,6 +32,34 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>
   /** Size of a blob, or `null` if it does not exist. */
   stat(sha256: string): Promise<BlobStat | null>
+  /** Deletes blobs no row references and stale temporary files (see {@link SweepOptions}). */
+  sweep(options: SweepOptions): Promise<SweepResult>
+}
+
+/** Options of {@link BlobStore.sweep}. */
+export interface SweepOptions {
+  /**
+   * Age (since the blob was last written or re-stored) under which a blob is kept even when no row
+   * references it: a row is inserted after its blob is stored, so this must exceed the longest
+   * time between the two. Stale temporary files older than this are removed too.
+   */
+  readonly graceMs: number
+  /** Of these hashes, the ones a row references (the store knows nothing about rows). */
+  readonly referenced: (sha256s: readonly string[]) => Promise<Iterable<string>>
+  /** Hashes per `referenced` call (default 500). */
+  readonly batchSize?: number
+  /** Stops between batches (shutdown). */
+  readonly signal?: AbortSignal
+}
+
+/** What {@link BlobStore.sweep} did. */
+export interface SweepResult {
+  /** Blobs looked at. */
+  readonly scanned: number
+  /** Unreferenced blobs older than the grace period, deleted. */
+  readonly removed: number
+  /** Temporary files older than the grace period, deleted. */
+  readonly tempRemoved: number
 }
 
 /** Content did not hash to the expected SHA-256 (a corrupt or truncated download). Retryable by re-downloading. */

@@ -5,5 +5,7 @@ export {
   type BlobStat,
   type BlobStore,
   type PutResult,
+  type SweepOptions,
+  type SweepResult,
 } from './blob-store.js'
 export { DiskBlobStore, type DiskBlobStoreOptions } from './disk-blob-store.js'
