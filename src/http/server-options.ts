@@ -82,5 +82,7 @@ export function serverOptions(config: HubConfig, onCut?: (code: HubErrorCode) =>
     connectionTimeout: config.CONNECTION_TIMEOUT_MS,
     http,
     clientErrorHandler: createClientErrorHandler(onCut),
+    // Only named proxies: trusting any X-Forwarded-For would let a caller pick its own address.
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
   }
 }

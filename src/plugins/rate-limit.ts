@@ -1,3 +1,5 @@
+import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -35,6 +37,11 @@ export const isProbe = (request: FastifyRequest) => request.routeOptions.url?.st
 export default fp(
   async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
     const redis = createRedis(opts.redisUrl, 'limiter', opts.logger)
+    // Count from the first request: connect before listening, but a Redis that is down (an error) or slow (2 s) never holds start-up.
+    app.addHook('onReady', async () => {
+      if (redis.status === 'ready') return
+      await Promise.race([once(redis, 'ready').catch(() => undefined), sleep(2000, undefined, { ref: false })])
+    })
     app.addHook('onClose', async () => {
       await redis.quit().catch(() => redis.disconnect())
     })

@@ -224,8 +224,9 @@ describe('500 idle sockets do not slow /health/live', () => {
 
 describe('rate limits per client (Redis, after authentication)', () => {
   let t: TestHub
+  const DEFAULT_LIMIT = 100
   beforeAll(async () => {
-    t = await startTestHub({ sandbox, workers: false, env: { CLIENTS_JSON: clientsWithTiny() } })
+    t = await startTestHub({ sandbox, workers: false, env: { CLIENTS_JSON: clientsWithTiny(), RATE_LIMIT_PER_MINUTE: DEFAULT_LIMIT } })
   })
   afterAll(async () => {
     await t?.close()
@@ -255,7 +256,8 @@ describe('rate limits per client (Redis, after authentication)', () => {
     }
     // The other client, on the same address at the same time: every request served, its own budget counted.
     expect(other.map((r) => r.status)).toEqual(Array(TINY_LIMIT + 3).fill(200))
-    expect(other[0]!.headers.get('x-ratelimit-limit')).toBe('6000')
+    expect(other.map((r) => r.headers.get('x-ratelimit-limit'))).toEqual(Array(TINY_LIMIT + 3).fill(String(DEFAULT_LIMIT)))
+    expect(other.map((r) => Number(r.headers.get('x-ratelimit-remaining')))).toEqual(other.map((_, i) => DEFAULT_LIMIT - 1 - i))
     expect(await metricValue(t, 'lgsp_hub_edge_rejections_total', 'reason="rate_limit_client"')).toBe(3)
   })
 
@@ -303,6 +305,27 @@ describe('rate limit per remote address (before authentication)', () => {
     expect(await metricValue(t, 'lgsp_hub_edge_rejections_total', 'reason="rate_limit_ip"')).toBe(6)
     expect((await fetch(`${t.url}/health/live`)).status).toBe(200)
     expect((await fetch(`${t.url}/health/ready`)).status).not.toBe(429)
+    // No TRUST_PROXY: a caller cannot pick another address with X-Forwarded-For.
+    expect((await fetch(`${t.url}/v1/catalog/fields`, { headers: { 'x-forwarded-for': '198.51.100.7' } })).status).toBe(429)
+  })
+})
+
+describe('behind a named reverse proxy (TRUST_PROXY=127.0.0.1)', () => {
+  let t: TestHub
+  const IP_LIMIT = 3
+  beforeAll(async () => {
+    t = await startTestHub({ sandbox, workers: false, env: { RATE_LIMIT_IP_PER_MINUTE: IP_LIMIT, TRUST_PROXY: '127.0.0.1' } })
+  })
+  afterAll(async () => {
+    await t?.close()
+  })
+
+  it('the per-address limit counts each forwarded caller, not the proxy', async () => {
+    const from = async (ip: string) => (await fetch(`${t.url}/v1/catalog/fields`, { headers: { 'x-forwarded-for': ip } })).status
+    const first: number[] = []
+    for (let i = 0; i < IP_LIMIT + 2; i++) first.push(await from('203.0.113.1'))
+    expect(first).toEqual([...Array(IP_LIMIT).fill(401), 429, 429])
+    expect(await from('203.0.113.2')).toBe(401)
   })
 })
 
