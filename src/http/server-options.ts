@@ -45,7 +45,7 @@ export function createClientErrorHandler(onCut?: (code: HubErrorCode) => void) {
     if (err.code === 'ECONNRESET' || socket.destroyed) return
     const res = clientErrorResponse(err)
     onCut?.(res.code)
-    this.log.info({ code: res.code, parserCode: err.code }, 'connection cut by the server')
+    this.log.debug({ code: res.code, parserCode: err.code }, 'connection cut by the server')
     const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage
     if (socket.writable && !inFlight?.headersSent) socket.write(res.raw)
     socket.destroy()
