@@ -83,6 +83,9 @@ async function main() {
     WORKER_CONCURRENCY: '64',
     NODE_ENV: 'production',
     AUDIT_HASH_KEY: `bench-${uniqueId()}-audit-key`,
+    // The benchmark is one client on one address far above the default budgets.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    RATE_LIMIT_IP_PER_MINUTE: '10000000',
   }
   const procs: HubProcess[] = []
   const stopAll = async () => {

@@ -136,6 +136,9 @@ async function main() {
       POPULATION_BASE_URL: `${sandboxUrl}/population`,
       TAX_BASE_URL: `${sandboxUrl}/tax`,
       LOOKUP_MAX_CONCURRENT: '512',
+      // One client on one address far above the default budgets.
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      RATE_LIMIT_IP_PER_MINUTE: '10000000',
       DVCQG_BASE_URL: `${sandboxUrl}/dvcqg`,
     })
     await waitUp(`http://127.0.0.1:${HUB_PORT}/health/live`)

@@ -9,6 +9,9 @@ import type { Hub } from './hub.js'
 import type { Logger } from './log.js'
 import errorsPlugin from './plugins/errors.js'
 import authPlugin from './plugins/auth.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import pressurePlugin from './plugins/pressure.js'
+import { serverOptions } from './http/server-options.js'
 import healthRoutes from './routes/health.js'
 import metricsRoute from './routes/metrics.js'
 import queuesDashboard from './routes/admin/queues.js'
@@ -62,6 +65,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
     logController: new AccessLog(),
+    ...serverOptions(hub.config, (code) => hub.metrics.edgeRejections.labels(code.replace(/^HUB_ERR_/, '').toLowerCase()).inc()),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('hub', hub)
@@ -74,6 +78,9 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
   })
 
   await app.register(errorsPlugin)
+  // Server limits (docs/edge-limits.md), before authentication: backpressure, then the per-address limit.
+  await app.register(pressurePlugin, { maxEventLoopDelayMs: hub.config.MAX_EVENT_LOOP_DELAY_MS, onOverloaded: () => hub.metrics.edgeRejections.labels('overloaded').inc() })
+  await app.register(rateLimitPlugin, { redisUrl: hub.config.REDIS_URL, prefix: hub.config.QUEUE_PREFIX, perClient: hub.config.RATE_LIMIT_PER_MINUTE, perIp: hub.config.RATE_LIMIT_IP_PER_MINUTE, logger: hub.logger, onLimited: (layer) => hub.metrics.edgeRejections.labels(`rate_limit_${layer}`).inc() })
   await app.register(authPlugin, { clients: hub.clients, onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc() })
   await app.register(swagger, {
     openapi: {

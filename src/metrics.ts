@@ -35,6 +35,12 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    edgeRejections: new Counter({
+      name: 'lgsp_hub_edge_rejections_total',
+      help: 'Requests refused by the server limits: rate limits (429 by layer ip|client), backpressure (503 overloaded), cut connections (408/431/400)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   }
 }
 

@@ -49,6 +49,11 @@ export const ConfigSchema = Type.Object(
     MAX_URL_LENGTH: int('Longest request target (path and query), in characters (414 above)', 8192, 256, 65_536),
     RATE_LIMIT_PER_MINUTE: int('Requests per minute per API client (a client may set its own rateLimitPerMinute in the clients file); shared across API processes through Redis', 6000, 1, 10_000_000),
     RATE_LIMIT_IP_PER_MINUTE: int('Requests per minute per remote address before authentication (stops key guessing and floods)', 12_000, 1, 10_000_000),
+    TRUST_PROXY: str(
+      "Reverse proxies in front of the API (comma-separated addresses or CIDRs, or loopback / linklocal / uniquelocal) whose X-Forwarded-For names the caller's address for the per-address limit; empty: the socket's address",
+      '',
+      { pattern: '^[A-Za-z0-9.:/,]*$' },
+    ),
     MAX_EVENT_LOOP_DELAY_MS: int('Event-loop delay above which the API answers 503 with Retry-After (backpressure; 0: off)', 1000, 0, 60_000),
     METRICS_PORT: int('Separate listener for /metrics (0: /metrics on the API port, behind the metrics grant)', 0, 0, 65535),
     METRICS_HOST: str('Address of the separate /metrics listener', '127.0.0.1'),

@@ -66,6 +66,11 @@ export function testConfig(overrides: Record<string, string | number | undefined
     UPSTREAM_TIMEOUT_MS: '2000',
     // Only DVCQG unless a test enables more (see lookupEnv): readiness probes what is enabled.
     CONNECTORS_ENABLED: 'dvcqg',
+    // Suites drive one hub hard from one address; test/integration/limits.test.ts sets its own limits.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    RATE_LIMIT_IP_PER_MINUTE: '10000000',
+    // In-process hubs share the test's event loop (PGlite, sandbox, client): no backpressure unless a test asks.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
   }
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete env[k]
