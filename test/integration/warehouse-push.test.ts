@@ -103,7 +103,7 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
     const b = docBody(t, 11, { documentId: a.body.documentId })
     const reused = await post(t, b.body)
     expect(reused.status).toBe(409)
-    expect(reused.body['code']).toBe('HUB_ERR_CONFLICT')
+    expect(reused.body['code']).toBe('HUB_ERR_IDEMPOTENCY_CONFLICT')
     const badB64 = await post(t, { ...docBody(t, 12).body, file: { name: 'x.pdf', contentBase64: '***' } })
     expect(badB64.status).toBe(400)
     expect(JSON.stringify(badB64.body['errors'])).toContain('contentBase64')

@@ -15,11 +15,11 @@ export default async function dossierRoutes(app: HubApp) {
         tags: ['dossiers'],
         summary: 'Create or update a dossier (stored before 202; delivered to DVCQG in order)',
         body: DossierUpsertBody,
-        response: { 202: DossierAcceptedReply, ...errors, 409: ProblemSchema },
+        response: { 202: DossierAcceptedReply, ...errors, 404: ProblemSchema, 409: ProblemSchema },
       },
     },
     async (request, reply) => {
-      const { replayed: _r, ...accepted } = await dossiers.upsert(request.body, request.client!.id)
+      const { replayed: _r, ...accepted } = await dossiers.upsert(request.body, request.client!)
       return reply.code(202).send(accepted)
     },
   )
@@ -36,7 +36,7 @@ export default async function dossierRoutes(app: HubApp) {
       },
     },
     async (request, reply) => {
-      const { replayed: _r, ...accepted } = await dossiers.addEvent(request.params.dossierCode, request.body, request.client!.id)
+      const { replayed: _r, ...accepted } = await dossiers.addEvent(request.params.dossierCode, request.body, request.client!)
       return reply.code(202).send(accepted)
     },
   )
@@ -51,6 +51,6 @@ export default async function dossierRoutes(app: HubApp) {
         response: { 200: DossierSyncReply, 404: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema },
       },
     },
-    async (request) => dossiers.syncState(request.params.dossierCode),
+    async (request) => dossiers.syncState(request.params.dossierCode, request.client!),
   )
 }

@@ -24,7 +24,7 @@ export default async function warehouseRoutes(app: HubApp) {
   const warehouse = app.hub.services.warehouse
   // base64 grows a file by 4/3; the metadata is small.
   const bodyLimit = Math.ceil((app.hub.config.WAREHOUSE_MAX_FILE_BYTES * 4) / 3) + 65_536
-  const who = (request: { client?: { id: string }; id: string }) => ({ clientId: request.client!.id, requestId: request.id })
+  const who = (request: FastifyRequest) => ({ client: request.client!, clientId: request.client!.id, requestId: request.id })
   // multipart/form-data intake (this plugin's scope only): a `metadata` field holding the JSON
   // body without `file`, and one file part `file`. It is turned into the JSON form before
   // validation, so both forms meet the same schema and the same service call.
@@ -72,7 +72,7 @@ export default async function warehouseRoutes(app: HubApp) {
       },
     },
     async (request, reply) => {
-      const { replayed: _r, ...accepted } = await warehouse.accept(request.body, request.client!.id)
+      const { replayed: _r, ...accepted } = await warehouse.accept(request.body, request.client!)
       return reply.code(202).send(accepted)
     },
   )

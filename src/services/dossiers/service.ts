@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { Job, JobsOptions, Queue } from 'bullmq'
 import type { DossierAccepted, DossierEvent, DossierSync, DossierUpsert } from '../../../schemas/v1/dossier.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
+import type { Client } from '../../auth/clients.js'
 import { HubError, fieldError } from '../../errors.js'
 import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
 import { isMappingError } from '../../mappings/errors.js'
@@ -11,6 +12,7 @@ import { chunkSteps, toDongBoHoSoMC, toHoSo, toTienDo } from '../../mappings/dvc
 import type { TienDoStep } from '../../mappings/dvcqg/types.js'
 import { QUEUES } from '../../queue/names.js'
 import type { Queryable } from '../../store/index.js'
+import { agencyParam, bodyHash, serves } from '../idempotency.js'
 import type { HubService, ServiceContext } from '../index.js'
 import { retryDelayMs } from './backoff.js'
 import { dossierMetrics, type DossierMetrics } from './metrics.js'
@@ -114,35 +116,44 @@ export class DossierService implements HubService {
     }
   }
 
-  /** `POST /v1/dossiers`: create or update a dossier. */
-  async upsert(body: DossierUpsert, clientId: string): Promise<DossierAccepted & { replayed: boolean }> {
+  /**
+   * `POST /v1/dossiers`: create or update a dossier. The client must serve the body's
+   * agency (403 naming the field) and, for an existing dossier, its stored agency: a
+   * dossier of another agency answers 404, as if it did not exist, and is not touched.
+   */
+  async upsert(body: DossierUpsert, client: Client): Promise<DossierAccepted & { replayed: boolean }> {
+    if (!serves(client, body.agencyCode)) {
+      throw fieldError('/body/agencyCode', `this client does not serve agency ${body.agencyCode}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
+    }
     const { eventId, ...dossier } = body
     this.checkTranslatable(dossier)
     await this.codeCheck?.(body.procedureCode, (body.documents ?? []).map((d) => d.componentCode))
-    return this.store(eventId, body.dossierCode, 'upsert', clientId, (q) =>
+    const hash = bodyHash({ kind: 'upsert', body })
+    return this.store(eventId, body.dossierCode, 'upsert', client.id, hash, `dossier ${body.dossierCode} is unknown`, (q) =>
       q.query<StoredRow>(
-        `WITH guard AS (SELECT NOT EXISTS (SELECT 1 FROM dossier_events WHERE event_id = $6) AS fresh),
+        `WITH guard AS (SELECT NOT EXISTS (SELECT 1 FROM dossier_events WHERE client_id = $7 AND event_id = $6) AS fresh),
          d AS (
            INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq)
            SELECT $1, $2, $3, $4, $5, 1 FROM guard WHERE fresh
            ON CONFLICT (code) DO UPDATE SET last_seq = dossiers.last_seq + 1, snapshot = EXCLUDED.snapshot,
              current_status = EXCLUDED.current_status, procedure_code = EXCLUDED.procedure_code,
              agency_code = EXCLUDED.agency_code, touched_at = now()
+           WHERE '*' = ANY($8::text[]) OR dossiers.agency_code = ANY($8::text[])
            RETURNING last_seq, lease_until),
          e AS (
-           INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
-           SELECT $1, d.last_seq, $6, $7, 'upsert', jsonb_build_object('dossier', $4::jsonb) FROM d
-           ON CONFLICT (event_id) DO NOTHING RETURNING seq)
+           INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload, body_sha256)
+           SELECT $1, d.last_seq, $6, $7, 'upsert', jsonb_build_object('dossier', $4::jsonb), $9 FROM d
+           RETURNING seq)
          SELECT (SELECT fresh FROM guard) AS fresh, d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased,
                 (SELECT count(*) FROM e) AS inserted
          FROM (SELECT 1) one LEFT JOIN d ON true`,
-        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status, eventId, clientId],
+        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status, eventId, client.id, agencyParam(client), hash],
       ),
     )
   }
 
-  /** `POST /v1/dossiers/{code}/events`: a status change and/or a processing step. */
-  async addEvent(dossierCode: string, body: DossierEvent, clientId: string): Promise<DossierAccepted & { replayed: boolean }> {
+  /** `POST /v1/dossiers/{code}/events`: a status change and/or a processing step (404 for another agency's dossier). */
+  async addEvent(dossierCode: string, body: DossierEvent, client: Client): Promise<DossierAccepted & { replayed: boolean }> {
     if (body.status !== undefined && toNationalStatus(this.statusMap, body.status) === undefined) {
       throw fieldError('/body/status', `status "${body.status}" has no DVCQG mapping in the status map`, 'HUB_STATUS_UNMAPPED', 'HUB_ERR_UNKNOWN_CODE')
     }
@@ -154,60 +165,80 @@ export class DossierService implements HubService {
         throw e
       }
     }
-    return this.store(body.eventId, dossierCode, 'event', clientId, (q) =>
+    const hash = bodyHash({ kind: 'event', dossierCode, body })
+    return this.store(body.eventId, dossierCode, 'event', client.id, hash, `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`, (q) =>
       q.query<StoredRow>(
-        `WITH guard AS (SELECT NOT EXISTS (SELECT 1 FROM dossier_events WHERE event_id = $3) AS fresh),
+        `WITH guard AS (SELECT NOT EXISTS (SELECT 1 FROM dossier_events WHERE client_id = $4 AND event_id = $3) AS fresh),
          d AS (
            UPDATE dossiers SET last_seq = last_seq + 1,
              snapshot = CASE WHEN $2::text IS NULL THEN snapshot ELSE jsonb_set(snapshot, '{status}', to_jsonb($2::text)) END,
              current_status = COALESCE($2::text, current_status), touched_at = now()
-           WHERE code = $1 AND (SELECT fresh FROM guard) RETURNING last_seq, snapshot, current_status, lease_until),
+           WHERE code = $1 AND (SELECT fresh FROM guard) AND ('*' = ANY($7::text[]) OR agency_code = ANY($7::text[]))
+           RETURNING last_seq, snapshot, current_status, lease_until),
          e AS (
-           INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload)
+           INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload, body_sha256)
            SELECT $1, d.last_seq, $3, $4, 'event',
              jsonb_build_object('occurredAt', $5::text, 'status', d.current_status)
              || CASE WHEN $2::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('dossier', d.snapshot) END
-             || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('step', $6::jsonb) END
+             || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('step', $6::jsonb) END,
+             $8
            FROM d
-           ON CONFLICT (event_id) DO NOTHING RETURNING seq)
+           RETURNING seq)
          SELECT (SELECT fresh FROM guard) AS fresh, d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased,
                 (SELECT count(*) FROM e) AS inserted
          FROM (SELECT 1) one LEFT JOIN d ON true`,
-        [dossierCode, body.status ?? null, body.eventId, clientId, body.occurredAt, body.step ? JSON.stringify(body.step) : null],
+        [dossierCode, body.status ?? null, body.eventId, client.id, body.occurredAt, body.step ? JSON.stringify(body.step) : null, agencyParam(client), hash],
       ),
     )
   }
 
   /**
-   * Stores one event idempotently: the same eventId returns the first answer. Two
-   * concurrent requests with one eventId serialise on the dossier row; the loser's
-   * insert conflicts, its transaction rolls back, and it answers the winner's reply.
+   * Stores one event idempotently. The key is (client, eventId): two clients never share
+   * keys. The same key with the same body (its canonical SHA-256) returns the first
+   * answer; with another body it is a 409 HUB_ERR_IDEMPOTENCY_CONFLICT and nothing changes.
+   * A dossier the client may not touch behaves like a missing one (`notFound`).
    */
   private async store(
     eventId: string,
     dossierCode: string,
     kind: 'upsert' | 'event',
     clientId: string,
+    hash: string,
+    notFound: string,
     write: (q: Queryable) => Promise<{ rows: StoredRow[] }>,
   ): Promise<DossierAccepted & { replayed: boolean }> {
     const replay = async () => {
-      const { rows } = await this.ctx.db.query<{ dossier_code: string; seq: number }>('SELECT dossier_code, seq FROM dossier_events WHERE event_id = $1', [eventId])
+      const { rows } = await this.ctx.db.query<{ dossier_code: string; seq: number; body_sha256: string | null }>(
+        'SELECT dossier_code, seq, body_sha256 FROM dossier_events WHERE client_id = $1 AND event_id = $2',
+        [clientId, eventId],
+      )
       const r = rows[0]
       if (!r) return undefined
+      // Rows stored before hashes existed (body_sha256 NULL) match any body of the same dossier.
+      if (r.body_sha256 !== null && r.body_sha256 !== hash) {
+        throw fieldError('/body/eventId', 'eventId was already used with a different body', 'HUB_EVENT_ID_BODY_DIFFERS', 'HUB_ERR_IDEMPOTENCY_CONFLICT')
+      }
       if (r.dossier_code !== dossierCode) {
         throw fieldError('/body/eventId', `eventId was already used for another dossier`, 'HUB_EVENT_ID_REUSED', 'HUB_ERR_CONFLICT')
       }
       this.metrics.replayed.inc()
       return { dossierCode, eventId, seq: r.seq, replayed: true }
     }
-    // One statement, one round trip: bump the dossier and insert the event, unless the
-    // eventId is known. Two concurrent requests with one eventId can both bump; the loser's
-    // insert then does nothing and leaves a sequence number without an event, which the
-    // drain skips (see drain()). Either way the loser answers the winner's reply.
-    const { rows } = await write(this.ctx.db)
-    const stored = rows[0]!
+    // One statement, one round trip: bump the dossier and insert the event, unless the key
+    // is known. Two concurrent requests with one key serialise on the dossier row; the
+    // loser's insert then violates the (client, eventId) index, which aborts its whole
+    // statement (nothing bumped or changed), and it answers from the winner's row.
+    let stored: StoredRow
+    try {
+      stored = (await write(this.ctx.db)).rows[0]!
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== '23505') throw e
+      const winner = await replay()
+      if (winner) return winner
+      throw new HubError('HUB_ERR_CONFLICT', `event ${eventId} could not be stored; send it again`)
+    }
     if (!stored.fresh || Number(stored.inserted) === 0) {
-      if (stored.fresh && stored.seq === null) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown: create it with POST /v1/dossiers first`)
+      if (stored.fresh && stored.seq === null) throw new HubError('HUB_ERR_NOT_FOUND', notFound)
       const winner = await replay()
       if (winner) return winner
       throw new HubError('HUB_ERR_CONFLICT', `event ${eventId} could not be stored; send it again`)
@@ -505,10 +536,13 @@ export class DossierService implements HubService {
 
   // ---------------------------------------------------------------- queries and operators
 
-  async syncState(dossierCode: string): Promise<DossierSync> {
+  /** Delivery state of a dossier's events; another agency's dossier is unknown to the client. */
+  async syncState(dossierCode: string, client: Client): Promise<DossierSync> {
     const { rows } = await this.ctx.db.query<{ seq: number; event_id: string; kind: 'upsert' | 'event'; state: DossierSync['events'][number]['state']; attempts: number; last_error: string | null; accepted_at: Date; delivered_at: Date | null }>(
-      `SELECT seq, event_id, kind, state, attempts, last_error, accepted_at, delivered_at FROM dossier_events WHERE dossier_code = $1 ORDER BY seq`,
-      [dossierCode],
+      `SELECT e.seq, e.event_id, e.kind, e.state, e.attempts, e.last_error, e.accepted_at, e.delivered_at
+       FROM dossier_events e JOIN dossiers d ON d.code = e.dossier_code
+       WHERE e.dossier_code = $1 AND ('*' = ANY($2::text[]) OR d.agency_code = ANY($2::text[])) ORDER BY e.seq`,
+      [dossierCode, agencyParam(client)],
     )
     if (rows.length === 0) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown`)
     return {

@@ -17,6 +17,7 @@ import type {
   WarehouseDocumentBody,
 } from '../../../schemas/v1/warehouse.js'
 import type { AuditWriter } from '../../audit/index.js'
+import type { Client } from '../../auth/clients.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
 import { HubError, fieldError } from '../../errors.js'
 import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
@@ -39,6 +40,7 @@ import { checkDownload, detectOwnerIdType, type OwnerIdType } from '../../wareho
 import { createPdfSignatureVerifier, type PdfSignatureVerifier, type SignatureOutcome } from '../../warehouse/signature/index.js'
 import { loadTrustAnchors } from '../../warehouse/trust-anchors.js'
 import { retryDelayMs } from '../dossiers/backoff.js'
+import { agencyParam, bodyHash, serves } from '../idempotency.js'
 import type { HubService, ServiceContext } from '../index.js'
 import { RateLimiter } from './rate-limit.js'
 
@@ -49,6 +51,13 @@ export interface MirrorJob {
 }
 export interface PushJob {
   id: string
+}
+
+/** Who is asking: the client (object-level access) and the request (audit). */
+export interface Caller {
+  client: Client
+  clientId: string
+  requestId?: string
 }
 
 export interface MirrorResult {
@@ -94,6 +103,8 @@ interface DocRow {
   signature_signed_at: Date | null
   signature_checked_at: Date | null
   national_ref: string | null
+  client_id: string | null
+  body_sha256: string | null
   push_state: string
   push_attempts: number
   created_at: Date
@@ -102,7 +113,7 @@ interface DocRow {
 const DOC_COLUMNS = `id, local_id, source, owner_id, owner_id_type, owner_name, document_code, result_code, title, number, issuing_agency,
   custodian_agency, issued_on::text AS issued_on, valid_until::text AS valid_until, permanent, scope, summary, signer, digitisation_kind,
   procedure_code, field_code, dossier_code, agency_code, blob_sha256, size, content_type, file_name, fetch_state, signature_status,
-  signature_reason, signature_signer, signature_signed_at, signature_checked_at, national_ref, push_state, push_attempts, created_at`
+  signature_reason, signature_signer, signature_signed_at, signature_checked_at, national_ref, client_id, body_sha256, push_state, push_attempts, created_at`
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined)
 const day = (d: string | Date | null) => (d === null ? undefined : typeof d === 'string' ? d.slice(0, 10) : d.toISOString().slice(0, 10))
@@ -402,9 +413,19 @@ export class WarehouseService implements HubService {
 
   // ---------------------------------------------------------------- local documents and push
 
-  /** `POST /v1/warehouse/documents`: stores a locally digitised document, then queues its upload. */
-  async accept(body: WarehouseDocumentBody, clientId: string): Promise<WarehouseDocumentAccepted & { replayed: boolean }> {
-    // Every check comes before the file is written, so a refused upload leaves no blob behind.
+  /**
+   * `POST /v1/warehouse/documents`: stores a locally digitised document, then queues its
+   * upload. The client must serve the document's agency (403). documentId is the national
+   * Ma, so it stays unique hub-wide: the client that stored it gets the first answer for
+   * the same body and 409 HUB_ERR_IDEMPOTENCY_CONFLICT for another; any other client gets
+   * 409 HUB_ERR_CONFLICT and nothing of that document. Every check comes before the file is
+   * written, so a refused upload leaves no blob behind.
+   */
+  async accept(body: WarehouseDocumentBody, client: Client): Promise<WarehouseDocumentAccepted & { replayed: boolean }> {
+    const agencyCode = body.agencyCode ?? this.agency
+    if (!serves(client, agencyCode)) {
+      throw fieldError('/body/agencyCode', `this client does not serve agency ${agencyCode}${body.agencyCode ? '' : ' (the default)'}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
+    }
     const contentType = acceptContentType(body.file.contentType)
     const bytes = Buffer.from(body.file.contentBase64.replace(/\s+/g, ''), 'base64')
     if (bytes.length === 0) throw fieldError('/body/file/contentBase64', 'the file is empty', 'HUB_WAREHOUSE_EMPTY_FILE')
@@ -426,10 +447,12 @@ export class WarehouseService implements HubService {
     if (body.file.sha256 !== undefined && body.file.sha256.toLowerCase() !== sha256) {
       throw fieldError('/body/file/sha256', `the file hashes to ${sha256}, not to the given sha256`, 'HUB_WAREHOUSE_HASH_MISMATCH')
     }
+    // The idempotency hash covers the body with the file as its content hash (not its base64 text).
+    const hash = bodyHash({ ...body, file: { name: body.file.name, contentType: body.file.contentType ?? 'application/pdf', sha256 } })
     const earlier = await this.replayLocal(body.documentId)
+    // Conflicts are decided before the blob is written (nothing stored for a refused body).
     if (earlier) {
-      if (earlier.sha256 !== sha256) throw fieldError('/body/documentId', 'documentId was already used for another file', 'HUB_WAREHOUSE_ID_REUSED', 'HUB_ERR_CONFLICT')
-      return { ...earlier, replayed: true }
+      return { ...this.sameRequest(earlier, client, hash, sha256), replayed: true }
     }
     let put
     try {
@@ -444,9 +467,9 @@ export class WarehouseService implements HubService {
       `INSERT INTO warehouse_documents (local_id, owner_id_type, owner_id, owner_name, document_code, result_code, title, number, issuing_agency,
          issued_on, valid_until, permanent, scope, summary, signer, digitisation_kind, source, agency_code, procedure_code, field_code, dossier_code,
          blob_sha256, size, content_type, file_name, fetch_state, signature_status, signature_reason, signature_signer, signature_signed_at,
-         signature_checked_at, push_state)
+         signature_checked_at, push_state, client_id, body_sha256)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'local', $17, $18, $19, $20, $21, $22, $23, $24, 'stored',
-         $25, $26, $27, $28, now(), 'pending')
+         $25, $26, $27, $28, now(), 'pending', $29, $30)
        ON CONFLICT (local_id) WHERE local_id IS NOT NULL DO NOTHING RETURNING id`,
       [
         body.documentId,
@@ -465,7 +488,7 @@ export class WarehouseService implements HubService {
         body.summary ?? null,
         body.signer ?? null,
         body.digitisationKind ?? null,
-        body.agencyCode ?? this.agency,
+        agencyCode,
         body.procedureCode ?? null,
         body.fieldCode ?? null,
         body.dossierCode ?? null,
@@ -477,16 +500,18 @@ export class WarehouseService implements HubService {
         sig.reason ?? null,
         sig.signer?.subject ?? null,
         sig.signingTime ?? null,
+        client.id,
+        hash,
       ],
     )
     const id = rows[0]?.id
     if (!id) {
       // A concurrent request with the same documentId won the insert.
       const winner = await this.replayLocal(body.documentId)
-      if (!winner || winner.sha256 !== put.sha256) throw fieldError('/body/documentId', 'documentId was already used for another file', 'HUB_WAREHOUSE_ID_REUSED', 'HUB_ERR_CONFLICT')
-      return { ...winner, replayed: true }
+      if (!winner) throw new HubError('HUB_ERR_CONFLICT', `document ${body.documentId} could not be stored; send it again`)
+      return { ...this.sameRequest(winner, client, hash, put.sha256), replayed: true }
     }
-    this.ctx.logger.debug({ documentId: id, clientId }, 'local warehouse document stored')
+    this.ctx.logger.debug({ documentId: id, clientId: client.id }, 'local warehouse document stored')
     await this.triggerPush(id, '0')
     return { id, documentId: body.documentId, sha256: put.sha256, size: put.size, pushState: 'pending', signature: this.signatureOf(sig), replayed: false }
   }
@@ -495,13 +520,25 @@ export class WarehouseService implements HubService {
     return { status: sig.status, ...opt('reason', sig.reason), ...opt('signer', sig.signer?.subject), ...opt('signedAt', sig.signingTime) }
   }
 
-  private async replayLocal(documentId: string): Promise<WarehouseDocumentAccepted | undefined> {
+  private async replayLocal(documentId: string): Promise<DocRow | undefined> {
     const { rows } = await this.ctx.db.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM warehouse_documents WHERE local_id = $1`, [documentId])
-    const r = rows[0]
-    if (!r) return undefined
+    return rows[0]
+  }
+
+  /**
+   * The first answer for a documentId already stored, if this is the same request: the same
+   * client (rows from before client ids: any client serving the row's agency) and the same
+   * body hash (rows from before hashes: the same file). Otherwise a 409 that reveals nothing
+   * of the stored document.
+   */
+  private sameRequest(r: DocRow, client: Client, hash: string, fileSha256: string): WarehouseDocumentAccepted {
+    const owner = r.client_id !== null ? r.client_id === client.id : serves(client, r.agency_code)
+    if (!owner) throw fieldError('/body/documentId', 'documentId is already taken by another client', 'HUB_WAREHOUSE_ID_TAKEN', 'HUB_ERR_CONFLICT')
+    const same = r.body_sha256 !== null ? r.body_sha256 === hash : r.blob_sha256 === fileSha256
+    if (!same) throw fieldError('/body/documentId', 'documentId was already used with a different body', 'HUB_WAREHOUSE_ID_REUSED', 'HUB_ERR_IDEMPOTENCY_CONFLICT')
     return {
       id: r.id,
-      documentId,
+      documentId: r.local_id!,
       sha256: r.blob_sha256!,
       size: Number(r.size),
       pushState: r.push_state,
@@ -757,7 +794,7 @@ export class WarehouseService implements HubService {
    * validity on a date, signature, and "what can replace the components of procedure P"
    * (catalog codes, plus any codes given). Audited with the owner id hashed.
    */
-  async ownerDocuments(ownerId: string, q: OwnerDocumentsQuery, audit: { clientId: string; requestId?: string }): Promise<OwnerDocumentsReply> {
+  async ownerDocuments(ownerId: string, q: OwnerDocumentsQuery, audit: Caller): Promise<OwnerDocumentsReply> {
     const started = performance.now()
     const documentCodes = codes(q.documentCode)
     const resultCodes = codes(q.resultCode)
@@ -778,8 +815,9 @@ export class WarehouseService implements HubService {
          AND (NOT $2::boolean OR document_code = ANY($3::text[]) OR result_code = ANY($4::text[]))
          AND ($5::date IS NULL OR ((permanent OR valid_until IS NULL OR valid_until >= $5::date) AND (issued_on IS NULL OR issued_on <= $5::date)))
          AND ($6::text IS NULL OR signature_status = $6::text)
+         AND (source = 'national' OR '*' = ANY($9::text[]) OR agency_code = ANY($9::text[]))
        ORDER BY issued_on DESC NULLS LAST, created_at DESC, id LIMIT $7 OFFSET $8`,
-      [ownerId, byCode, documentCodes, resultCodes, q.validOn ?? null, q.signature ?? null, q.limit, q.offset],
+      [ownerId, byCode, documentCodes, resultCodes, q.validOn ?? null, q.signature ?? null, q.limit, q.offset, agencyParam(audit.client)],
     )
     this.audit.record({
       clientId: audit.clientId,
@@ -795,48 +833,71 @@ export class WarehouseService implements HubService {
     return { ownerIdType: rows[0]?.owner_id_type ?? detectOwnerIdType(ownerId), ...(procedure ? { procedure } : {}), documents: rows.map((r) => this.toApi(r)) }
   }
 
-  private async row(id: string): Promise<DocRow | undefined> {
+  /**
+   * A document as `client` may see it: documents mirrored from the national warehouse
+   * belong to citizens and are readable by every warehouse client (reuse at any one-stop
+   * desk is the warehouse's purpose); local ones only by clients serving their agency.
+   * Anything else is undefined, exactly like a missing id.
+   */
+  private async row(id: string, client: Client): Promise<{ row?: DocRow; hidden: boolean }> {
     const { rows } = await this.ctx.db.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM warehouse_documents WHERE id = $1`, [id])
-    return rows[0]
+    const r = rows[0]
+    if (!r) return { hidden: false }
+    return r.source === 'national' || serves(client, r.agency_code) ? { row: r, hidden: false } : { hidden: true }
   }
 
-  private auditDocument(action: string, row: DocRow | undefined, id: string, audit: { clientId: string; requestId?: string }, started: number) {
+  private auditDocument(action: string, row: DocRow | undefined, id: string, audit: Caller, started: number, hidden = false) {
     this.audit.record({
       clientId: audit.clientId,
       requestId: audit.requestId,
       service: 'warehouse',
       action,
       subjectId: row?.owner_id,
-      outcome: row ? 'found' : 'not_found',
+      // The client is told "not found"; the audit trail keeps that it asked for another agency's document.
+      outcome: row ? 'found' : hidden ? 'not_served' : 'not_found',
       status: row ? 200 : 404,
       latencyMs: Math.round(performance.now() - started),
       detail: { documentId: id },
     })
   }
 
-  async document(id: string, audit: { clientId: string; requestId?: string }): Promise<WarehouseDocument> {
+  async document(id: string, audit: Caller): Promise<WarehouseDocument> {
     const started = performance.now()
-    const row = await this.row(id)
-    this.auditDocument('document', row, id, audit, started)
+    const { row, hidden } = await this.row(id, audit.client)
+    this.auditDocument('document', row, id, audit, started, hidden)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
     return this.toApi(row)
   }
 
   /** The file of a document, streamed from the blob store. */
-  async content(id: string, audit: { clientId: string; requestId?: string }): Promise<{ stream: Readable; contentType: string | null; size: number; sha256: string; fileName?: string }> {
+  async content(id: string, audit: Caller): Promise<{ stream: Readable; contentType: string | null; size: number; sha256: string; fileName?: string }> {
     const started = performance.now()
-    const row = await this.row(id)
-    this.auditDocument('content', row, id, audit, started)
+    const { row, hidden } = await this.row(id, audit.client)
+    this.auditDocument('content', row, id, audit, started, hidden)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
     if (!row.blob_sha256) throw new HubError('HUB_ERR_CONFLICT', `the file of warehouse document ${id} is not stored yet (${row.fetch_state})`)
     // The stored type as is: the route serves anything off the allow-list as an octet-stream attachment.
     return { stream: this.blobs.get(row.blob_sha256), contentType: row.content_type, size: Number(row.size), sha256: row.blob_sha256, ...(row.file_name ? { fileName: row.file_name } : {}) }
   }
 
-  /** Records that a document replaced a component of a dossier (reuse statistics). Idempotent. */
-  async recordUsage(id: string, body: UsageBody, audit: { clientId: string; requestId?: string }): Promise<{ recorded: boolean }> {
-    const row = await this.row(id)
+  /**
+   * Records that a document replaced a component of a dossier (reuse statistics). Idempotent.
+   * The document must be visible to the client and the dossier's agency served: the stored
+   * agency if the hub holds the dossier, else the agency its code starts with. A dossier of
+   * another agency is answered like an unknown one, whether the hub holds it or not.
+   */
+  async recordUsage(id: string, body: UsageBody, audit: Caller): Promise<{ recorded: boolean }> {
+    const { row } = await this.row(id, audit.client)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
+    if (body.agencyCode !== undefined && !serves(audit.client, body.agencyCode)) {
+      throw fieldError('/body/agencyCode', `this client does not serve agency ${body.agencyCode}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
+    }
+    const { rows: held } = await this.ctx.db.query<{ agency_code: string }>(`SELECT agency_code FROM dossiers WHERE code = $1`, [body.dossierCode])
+    // Dossier codes are `<agency code>-<yyMMdd>-<NNNN>` (the schema's pattern).
+    const dossierAgency = held[0]?.agency_code ?? body.dossierCode.slice(0, body.dossierCode.indexOf('-'))
+    if (!serves(audit.client, dossierAgency)) {
+      throw fieldError('/body/dossierCode', `dossier ${body.dossierCode} is unknown to this client`, 'HUB_DOSSIER_NOT_SERVED', 'HUB_ERR_NOT_FOUND')
+    }
     const res = await this.ctx.db.query(
       `INSERT INTO warehouse_usage (document_id, dossier_code, procedure_code, component_code, agency_code) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (document_id, dossier_code, component_code) DO NOTHING`,
