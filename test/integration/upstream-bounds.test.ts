@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, startTestHub, type TestHub, type TestSandbox } from '../helpers/hub.js'
 import { KEYS } from '../helpers/config.js'
 import { lookupEnv } from '../helpers/lookups.js'
+import { UpstreamError } from '../../src/http/errors.js'
+import type { PopulationApi } from '../../src/connectors/population/index.js'
 
 /**
  * Acceptance 4 (upstream part): a national system that answers 50 MB, or drips one byte a
@@ -43,7 +45,9 @@ let lastWritten: Promise<number> = Promise.resolve(0)
 const upstream = http.createServer((req, res) => {
   req.resume()
   const m = mode
-  lastWritten = once(res, 'close').then(() => req.socket.bytesWritten)
+  // Sockets are kept alive: count from what this socket had written before this reply.
+  const base = req.socket.bytesWritten
+  lastWritten = once(res, 'close').then(() => req.socket.bytesWritten - base)
   if (m.kind === 'reply') {
     res.writeHead(200, { 'content-type': contentType(m.shape) })
     res.end(head(m.shape) + m.name + tail(m.shape))
@@ -187,4 +191,19 @@ describe('upstream bounds (acceptance 4)', () => {
       expect((await lookup(shape)).status).toBe(200)
     })
   }
+
+  it('a caller (shutdown) abort during a dripping reply stays `aborted`, not a timeout', async () => {
+    mode = { kind: 'drip', shape: 'soap' }
+    const population = t.hub.connectors.get('population') as PopulationApi
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 300)
+    const started = performance.now()
+    const err = await population.lookup({ requestId: 'abort-test', idNumber: CCCD }, ac.signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(UpstreamError)
+    expect((err as UpstreamError).kind).toBe('aborted')
+    expect(performance.now() - started).toBeLessThan(TIMEOUT_MS - 500)
+  })
 })
