@@ -1,5 +1,5 @@
 import { pino, type LoggerOptions, type Logger, type DestinationStream } from 'pino'
-import { maskText, redact } from './pii.js'
+import { maskErrorMessage, maskText, redact } from './pii.js'
 
 type ReqLike = { id?: string; method?: string; url?: string }
 
@@ -27,6 +27,9 @@ export function loggerOptions(level: string, base: Record<string, unknown> = {})
     base: { service: 'lgsp-hub', ...base },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
+    // `redact` already reduced every Error to {type, code, message, stack, cause}; pino's own
+    // err serializer would re-read it as an error-like object (type "Object", copied keys).
+    serializers: { err: (e: unknown) => e },
     formatters: {
       level: (label) => ({ level: label }),
       log: (obj) => redact(serialize(obj)) as Record<string, unknown>,
@@ -37,9 +40,9 @@ export function loggerOptions(level: string, base: Record<string, unknown> = {})
         const masked = args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as unknown[]
         // pino takes an Error's own message as `msg` when none is given: give a masked one.
         const first = masked[0]
-        if (masked.length === 1 && first instanceof Error) masked.push(maskText(first.message))
+        if (masked.length === 1 && first instanceof Error) masked.push(maskErrorMessage(first))
         else if (masked.length === 1 && first && typeof first === 'object' && 'err' in first && (first as { err: unknown }).err instanceof Error) {
-          masked.push(maskText(((first as { err: Error }).err).message))
+          masked.push(maskErrorMessage((first as { err: Error }).err))
         }
         return method.apply(this, masked as Parameters<typeof method>)
       },

@@ -23,6 +23,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    upstreamLimitBreaches: new Counter({
+      name: 'lgsp_hub_upstream_limit_breaches_total',
+      help: 'Calls to national systems cut by a bound: reply_bytes (reply over its size limit), deadline (no complete answer in time), field_chars (a mapped field over UPSTREAM_MAX_FIELD_CHARS)',
+      labelNames: ['upstream', 'limit'] as const,
+      registers: [registry],
+    }),
     breakerState: new Gauge({
       name: 'lgsp_hub_circuit_open',
       help: '1 while the circuit breaker of an upstream is open, 0.5 half-open, 0 closed',

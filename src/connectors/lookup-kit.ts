@@ -94,6 +94,9 @@ export function lookupUpstream(ctx: ConnectorContext, name: string, prefix: Look
     },
     maxConcurrent: cfg.LOOKUP_MAX_CONCURRENT,
     readRetries: cfg.LOOKUP_READ_RETRIES,
+    maxReplyBytes: cfg.UPSTREAM_MAX_REPLY_BYTES,
+    // Every lookup result is a mapped reply: one length bound on all of its strings.
+    maxFieldChars: cfg.UPSTREAM_MAX_FIELD_CHARS,
   })
   ref.t = transport
   return { transport, auth, oauth }

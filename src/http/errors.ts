@@ -10,6 +10,10 @@ export type UpstreamErrorKind =
   | 'auth' // credentials refused after one refresh
   | 'circuit_open'
   | 'aborted' // we gave up (shutdown)
+  | 'too_large' // answered more than a configured limit (reply bytes, a mapped field's length)
+
+/** Which bound an upstream reply broke (`too_large` errors; metrics label). */
+export type UpstreamLimit = 'reply_bytes' | 'field_chars'
 
 /** A failed call to a national system, normalised once for every connector. */
 export class UpstreamError extends Error {
@@ -17,7 +21,7 @@ export class UpstreamError extends Error {
     readonly upstream: string,
     readonly kind: UpstreamErrorKind,
     message: string,
-    readonly opts: { status?: number; retryAfterMs?: number; upstreamCode?: string; cause?: unknown } = {},
+    readonly opts: { status?: number; retryAfterMs?: number; upstreamCode?: string; limit?: UpstreamLimit; cause?: unknown } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
     this.name = 'UpstreamError'
@@ -34,6 +38,8 @@ export class UpstreamError extends Error {
  * The one place that tells transient from permanent failures: timeouts, connection
  * faults, 5xx, 429, malformed answers (usually a proxy's error page) and an open
  * circuit are retried; business rejections, 4xx, auth and mapping errors are not.
+ * A reply over a size limit (`too_large`) is permanent: the same question gets the
+ * same oversized answer, so it is neither retried nor counted against the breaker.
  */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof UpstreamError) {
@@ -68,6 +74,14 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND
 export function toUpstreamError(upstream: string, err: unknown): UpstreamError {
   if (err instanceof UpstreamError) return err
   if (isAxiosError(err)) {
+    // The transport's overall deadline (AbortSignal.timeout) fired: a timeout, not a shutdown.
+    const reason = (err.config?.signal as AbortSignal | undefined)?.reason as { name?: string } | undefined
+    if (err.code === 'ERR_CANCELED' && reason?.name === 'TimeoutError') {
+      return new UpstreamError(upstream, 'timeout', `${upstream} did not answer in time (deadline)`, { cause: err })
+    }
+    if (err.code === 'ERR_BAD_RESPONSE' && /^maxContentLength size of \d+ exceeded$/.test(err.message)) {
+      return new UpstreamError(upstream, 'too_large', `${upstream} answered more than the reply limit (${err.message.replace(/\D/g, '')} bytes)`, { limit: 'reply_bytes', cause: err })
+    }
     if (err.code === 'ERR_CANCELED') return new UpstreamError(upstream, 'aborted', `${upstream}: call aborted`, { cause: err })
     if (err.response) {
       const status = err.response.status
@@ -101,6 +115,7 @@ export function upstreamToHubError(err: UpstreamError): HubError {
     auth: 'HUB_ERR_UPSTREAM_UNAVAILABLE',
     circuit_open: 'HUB_ERR_CIRCUIT_OPEN',
     aborted: 'HUB_ERR_UPSTREAM_UNAVAILABLE',
+    too_large: err.opts.limit === 'field_chars' ? 'HUB_ERR_UPSTREAM_BAD_REPLY' : 'HUB_ERR_UPSTREAM_REPLY_TOO_LARGE',
   }
   const code = err.kind === 'http' && err.status !== undefined && err.status < 500 && err.status !== 429 ? 'HUB_ERR_UPSTREAM_REJECTED' : map[err.kind]
   const retryAfter = err.retryAfterMs !== undefined ? Math.ceil(err.retryAfterMs / 1000) : code === 'HUB_ERR_CIRCUIT_OPEN' || code === 'HUB_ERR_UPSTREAM_UNAVAILABLE' ? 5 : undefined

@@ -34,6 +34,10 @@ export interface TransportOptions {
   /** TLS options: client certificate (mTLS), CA… */
   tls?: https.AgentOptions
   headers?: Record<string, string>
+  /** Largest reply body read, in bytes, enforced while streaming (a larger one: `too_large`). */
+  maxReplyBytes?: number
+  /** Longest string accepted anywhere in a call's result (lookups: the mapped reply). */
+  maxFieldChars?: number
   logger: Logger
   metrics?: HubMetrics
 }
@@ -78,7 +82,19 @@ export class Transport {
       // Bodies are read by mappings; never let axios throw on a 4xx body we want to see.
       validateStatus: (s) => s >= 200 && s < 300,
       maxRedirects: 0,
+      // axios counts the bytes as they stream in and destroys the socket past the limit
+      // (chunked or with a content-length): the reply is never read whole.
+      maxContentLength: opts.maxReplyBytes ?? -1,
       transitional: { clarifyTimeoutError: true },
+    })
+    // axios `timeout` is an idle timeout in Node: a reply dripping a byte a second never
+    // trips it. Every request (SOAP, token and login requests included) also gets one
+    // deadline covering connect, headers and body, combined with the caller's signal.
+    this.axios.interceptors.request.use((config) => {
+      const deadline = AbortSignal.timeout(opts.timeoutMs)
+      const signal = config.signal as AbortSignal | undefined
+      config.signal = signal ? AbortSignal.any([signal, deadline]) : deadline
+      return config
     })
     if (opts.auth) {
       const auth = opts.auth
@@ -96,7 +112,7 @@ export class Transport {
         resetTimeout: b.resetTimeoutMs,
         volumeThreshold: b.volumeThreshold,
         rollingCountTimeout: b.rollingCountTimeoutMs,
-        // Only failures of the upstream itself count; its business "no" does not.
+        // Only failures of the upstream itself count; its business "no" (and an oversized reply) does not.
         errorFilter: (err: unknown) => !isRetryable(err) || (err instanceof UpstreamError && err.kind === 'aborted'),
       })
       const gauge = opts.metrics?.breakerState.labels(opts.name)
@@ -125,8 +141,13 @@ export class Transport {
   async execute<T>(call: CallOptions, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
     const started = performance.now()
     let outcome = 'ok'
+    // One deadline for the whole logical call: retries and the auth refresh included.
+    const deadline = AbortSignal.timeout(this.opts.timeoutMs)
+    const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline
+    const max = this.opts.maxFieldChars
+    const checked = max === undefined ? fn : async (s?: AbortSignal) => checkFieldLengths(this.name, await fn(s), max)
     try {
-      const attempt = () => this.withAuthRefresh(call, fn)
+      const attempt = () => this.withAuthRefresh(call, checked, signal)
       const guarded = () => (this.limit ? this.limit.run(attempt) : attempt())
       const retries = call.idempotent ? (this.opts.readRetries ?? 0) : 0
       for (let i = 0; ; i++) {
@@ -142,13 +163,17 @@ export class Transport {
           return await guarded()
         } catch (e) {
           const err = this.normalise(e)
-          if (i >= retries || !isRetryable(err) || err.kind === 'circuit_open' || call.signal?.aborted) throw err
+          if (i >= retries || !isRetryable(err) || err.kind === 'circuit_open' || signal.aborted) throw err
           await new Promise((r) => setTimeout(r, 50 * 2 ** i + Math.random() * 50))
         }
       }
     } catch (e) {
-      const err = this.normalise(e)
+      let err = this.normalise(e)
+      // The deadline fired while no request was in flight (waiting for a slot, between retries).
+      if (deadline.aborted && !call.signal?.aborted && err.kind === 'aborted') err = new UpstreamError(this.name, 'timeout', `${this.name} did not answer in time (deadline)`, { cause: err })
       outcome = err.kind === 'http' ? `http_${err.status}` : err.kind
+      if (err.kind === 'too_large') this.opts.metrics?.upstreamLimitBreaches.labels(this.name, err.opts.limit ?? 'reply_bytes').inc()
+      else if (err.kind === 'timeout' && deadline.aborted) this.opts.metrics?.upstreamLimitBreaches.labels(this.name, 'deadline').inc()
       this.opts.logger.debug({ upstream: this.name, operation: call.operation, outcome, err: { message: err.message } }, 'upstream call failed')
       throw err
     } finally {
@@ -158,20 +183,20 @@ export class Transport {
 
   /** An HTTP request through `execute`. */
   request<T = unknown>(call: CallOptions, config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
-    return this.execute(call, (signal) => this.axios.request<T>({ ...config, signal: call.signal ?? signal }))
+    return this.execute(call, (signal) => this.axios.request<T>({ ...config, signal }))
   }
 
-  private async withAuthRefresh<T>(call: CallOptions, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+  private async withAuthRefresh<T>(call: CallOptions, fn: (signal?: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
     const since = Date.now()
     try {
-      return await fn(call.signal)
+      return await fn(signal)
     } catch (e) {
       const err = this.normalise(e)
       if (this.opts.auth?.refresh && ((err.kind === 'http' && err.status === 401) || err.kind === 'auth')) {
         this.opts.logger.info({ upstream: this.name, operation: call.operation }, 'credentials refused; refreshing once')
         await this.opts.auth.refresh({ since })
         try {
-          return await fn(call.signal)
+          return await fn(signal)
         } catch (e2) {
           const err2 = this.normalise(e2)
           if ((err2.kind === 'http' && err2.status === 401) || err2.kind === 'auth') {
@@ -196,6 +221,23 @@ export class Transport {
     ;(this.axios.defaults.httpAgent as http.Agent | undefined)?.destroy()
     ;(this.axios.defaults.httpsAgent as https.Agent | undefined)?.destroy()
   }
+}
+
+/**
+ * Throws `too_large` (field_chars) when any string in `value` is longer than `max`:
+ * one generic bound on mapped replies, whatever the mapping. Answers `value`.
+ */
+export function checkFieldLengths<T>(upstream: string, value: T, max: number): T {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }]
+  while (stack.length) {
+    const { v, depth } = stack.pop()!
+    if (typeof v === 'string') {
+      if (v.length > max) throw new UpstreamError(upstream, 'too_large', `${upstream} answered a field of ${v.length} characters (limit ${max})`, { limit: 'field_chars' })
+    } else if (v && typeof v === 'object' && depth < 32 && !Buffer.isBuffer(v)) {
+      for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) stack.push({ v: x, depth: depth + 1 })
+    }
+  }
+  return value
 }
 
 export function createTransport(opts: TransportOptions): Transport {

@@ -101,6 +101,8 @@ export function createDvcqgConnector(ctx: ConnectorContext): DvcqgApi {
     breaker: DEFAULT_BREAKER,
     maxConcurrent: 64,
     readRetries: 2,
+    // Warehouse downloads carry whole files: a limit of its own.
+    maxReplyBytes: cfg.DVCQG_MAX_REPLY_BYTES,
     headers: { dstcode: cfg.DVCQG_DSTCODE, 'content-type': 'application/json' },
   })
   ref.transport = transport
