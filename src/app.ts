@@ -7,7 +7,9 @@ import swaggerUi from '@fastify/swagger-ui'
 import ajvFormats from 'ajv-formats'
 import type { Hub } from './hub.js'
 import type { Logger } from './log.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { sendProblem, toHubError } from './plugins/errors.js'
+import inputPlugin from './plugins/input.js'
+import { HUB_FORMATS, registerHubFormats } from './validation/text.js'
 import authPlugin from './plugins/auth.js'
 import healthRoutes from './routes/health.js'
 import metricsRoute from './routes/metrics.js'
@@ -57,8 +59,12 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     },
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, verbose: true },
-      plugins: [ajvFormats as never],
+      plugins: [ajvFormats as never, registerHubFormats as never],
     },
+    // Response schemas share the input types: their hub-* formats mean nothing to the serializer.
+    serializerOpts: { ajv: { formats: Object.fromEntries(Object.keys(HUB_FORMATS).map((f) => [f, true])) } },
+    // A bad percent-escape or an over-long path segment: problem+json, not Fastify's own body.
+    frameworkErrors: (err, request, reply) => sendProblem(request, reply, toHubError(err)),
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
     logController: new AccessLog(),
@@ -74,6 +80,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
   })
 
   await app.register(errorsPlugin)
+  await app.register(inputPlugin, { maxUrlLength: hub.config.MAX_URL_LENGTH })
   await app.register(authPlugin, { clients: hub.clients, onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc() })
   await app.register(swagger, {
     openapi: {
