@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify'
+import Fastify, { LogController, type RouteOptions, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
@@ -39,6 +39,8 @@ class AccessLog extends LogController {
 export interface BuildAppOptions {
   /** Logger to use instead of the hub's (tests capture log lines through it). */
   logger?: Logger
+  /** Sees every route as it is registered (tests walk Fastify's own route table with it). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /**
@@ -70,6 +72,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     logController: new AccessLog(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
   app.decorate('hub', hub)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)

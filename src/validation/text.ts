@@ -25,7 +25,6 @@ export const TEXT_RULES = {
 export type TextRule = keyof typeof TEXT_RULES
 
 const FORMAT_CHAR = /\p{Cf}/u
-const WHITESPACE = /\s/u
 
 /**
  * The first problem of any string of a request (free text included): a C0 control other
@@ -47,20 +46,27 @@ export function basicTextProblem(s: string): TextRule | undefined {
   return undefined
 }
 
-/** The first problem of a name or code (see the module comment). */
+/** The first problem of a name or code (see the module comment). One pass plus one Cf scan. */
 export function nameProblem(s: string, code = false): TextRule | undefined {
-  const basic = basicTextProblem(s)
-  if (basic) return basic
+  let space = false
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return 'control'
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1)
+      if (c >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) return 'surrogate'
+      i++
+    } else if (c === 0x20 || c === 0xa0 || c === 0x3000 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x1680) {
+      space = true
+    }
   }
-  // Single-character classes without quantifiers: one pass, no backtracking.
+  // A single-character class without quantifier: one pass, no backtracking.
   if (FORMAT_CHAR.test(s)) return 'format'
-  if (s.trim() === '') return 'blank'
-  if (s.trim() !== s) return 'untrimmed'
-  if (code && WHITESPACE.test(s)) return 'whitespace'
-  return undefined
+  if (!space) return s.length === 0 ? 'blank' : undefined
+  const trimmed = s.trim()
+  if (trimmed === '') return 'blank'
+  if (trimmed.length !== s.length) return 'untrimmed'
+  return code ? 'whitespace' : undefined
 }
 
 /** `n` decimal digits of `s` from `at`, or -1. */
@@ -142,16 +148,23 @@ export function isBase64(s: string): boolean {
   return true
 }
 
+/**
+ * Longest string a name/code/text format looks at: every such field has a far smaller
+ * maxLength, and ajv (allErrors) runs the format even when maxLength already failed.
+ */
+export const MAX_TEXT_LENGTH = 10_000
+const short = (check: (s: string) => boolean) => (s: string) => s.length <= MAX_TEXT_LENGTH && check(s)
+
 /** What each `hub-*` format asks of a string, for the 400 answer. */
 export const HUB_FORMATS = {
-  'hub-text': { message: `must ${TEXT_RULES.control} and ${TEXT_RULES.surrogate}`, validate: (s: string) => basicTextProblem(s) === undefined },
+  'hub-text': { message: `must ${TEXT_RULES.control} and ${TEXT_RULES.surrogate}`, validate: short((s) => basicTextProblem(s) === undefined) },
   'hub-name': {
     message: 'must be a trimmed, non-empty name without control or invisible format characters (bidi, zero-width)',
-    validate: (s: string) => nameProblem(s) === undefined,
+    validate: short((s) => nameProblem(s) === undefined),
   },
   'hub-code': {
     message: 'must be a code without whitespace, control or invisible format characters (bidi, zero-width)',
-    validate: (s: string) => nameProblem(s, true) === undefined,
+    validate: short((s) => nameProblem(s, true) === undefined),
   },
   'hub-date': { message: `must be a calendar date YYYY-MM-DD (years ${MIN_YEAR}–${MAX_YEAR})`, validate: isHubDate },
   'hub-date-or-year': {
