@@ -76,7 +76,10 @@ export function toHubError(err: unknown): HubError {
   // and a fixed message (theirs may quote the request).
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 0
   const byStatus: Partial<Record<number, HubErrorCode>> = {
+    401: 'HUB_ERR_UNAUTHENTICATED',
+    403: 'HUB_ERR_FORBIDDEN',
     404: 'HUB_ERR_NOT_FOUND',
+    409: 'HUB_ERR_CONFLICT',
     408: 'HUB_ERR_REQUEST_TIMEOUT',
     413: 'HUB_ERR_PAYLOAD_TOO_LARGE',
     414: 'HUB_ERR_URI_TOO_LONG',
@@ -108,6 +111,32 @@ export default fp(
       if (hubErr.status >= 500) request.log.error({ err, code: hubErr.code }, 'request failed')
       else request.log.info({ code: hubErr.code, status: hubErr.status, fields: hubErr.errors?.map((e) => e.field) }, 'request refused')
       return sendProblem(request, reply, hubErr)
+    })
+    // A plugin answering a client error its own way (the queue dashboard's {"error": …})
+    // still leaves as problem+json with a stable code.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (reply.statusCode < 400 || String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) return payload
+      if (payload !== null && payload !== undefined && typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+      let parsed: { message?: unknown; error?: unknown; code?: unknown } | undefined
+      try {
+        parsed = JSON.parse(String(payload ?? '')) as typeof parsed
+      } catch {
+        parsed = undefined
+      }
+      // Already a problem body (built by toHubError for a plugin's own handler): only the type was missing.
+      if (typeof parsed?.code === 'string' && parsed.code.startsWith('HUB_ERR_')) {
+        reply.header('content-type', 'application/problem+json; charset=utf-8')
+        return payload
+      }
+      const err = toHubError({ statusCode: reply.statusCode })
+      const detail = parsed?.message ?? parsed?.error
+      const body = problem(err, request.url.split('?')[0])
+      if (typeof detail === 'string' && detail.length <= 200 && err.status < 500) body.detail = detail
+      else if (err.status >= 500) body.detail = `internal error; reference ${request.id}`
+      body.status = reply.statusCode
+      reply.header('content-type', 'application/problem+json; charset=utf-8')
+      reply.removeHeader('content-length')
+      return JSON.stringify(body)
     })
     app.setNotFoundHandler((request, reply) =>
       sendProblem(request, reply, new HubError('HUB_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
