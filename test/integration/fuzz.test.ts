@@ -28,7 +28,7 @@ import { lookupEnv } from '../helpers/lookups.js'
 import { dossierBody, dossierCode, fakeCccd } from '../helpers/dossiers.js'
 
 /** Total generated requests (spread over every route of the table). */
-const TOTAL_RUNS = Number(process.env['FUZZ_RUNS'] ?? 5200)
+const TOTAL_RUNS = Number(process.env['FUZZ_RUNS'] ?? 8000)
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20261201)
 
 // ---------------------------------------------------------------- generators
