@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify'
+import Fastify, { LogController, type RouteOptions, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
@@ -7,7 +7,9 @@ import swaggerUi from '@fastify/swagger-ui'
 import ajvFormats from 'ajv-formats'
 import type { Hub } from './hub.js'
 import type { Logger } from './log.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { sendProblem, toHubError } from './plugins/errors.js'
+import inputPlugin from './plugins/input.js'
+import { HUB_FORMATS, registerHubFormats } from './validation/text.js'
 import authPlugin from './plugins/auth.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import pressurePlugin from './plugins/pressure.js'
@@ -40,6 +42,8 @@ class AccessLog extends LogController {
 export interface BuildAppOptions {
   /** Logger to use instead of the hub's (tests capture log lines through it). */
   logger?: Logger
+  /** Sees every route as it is registered (tests walk Fastify's own route table with it). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /**
@@ -60,14 +64,19 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     },
     ajv: {
       customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true, verbose: true },
-      plugins: [ajvFormats as never],
+      plugins: [ajvFormats as never, registerHubFormats as never],
     },
+    // Response schemas share the input types: their hub-* formats mean nothing to the serializer.
+    serializerOpts: { ajv: { formats: Object.fromEntries(Object.keys(HUB_FORMATS).map((f) => [f, true])) } },
+    // A bad percent-escape or an over-long path segment: problem+json, not Fastify's own body.
+    frameworkErrors: (err, request, reply) => sendProblem(request, reply, toHubError(err)),
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
     logController: new AccessLog(),
     ...serverOptions(hub.config, (code) => hub.metrics.edgeRejections.labels(code.replace(/^HUB_ERR_/, '').toLowerCase()).inc()),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
   app.decorate('hub', hub)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -78,6 +87,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
   })
 
   await app.register(errorsPlugin)
+  await app.register(inputPlugin, { maxUrlLength: hub.config.MAX_URL_LENGTH })
   // Server limits (docs/edge-limits.md), before authentication: backpressure, then the per-address limit.
   await app.register(pressurePlugin, { maxEventLoopDelayMs: hub.config.MAX_EVENT_LOOP_DELAY_MS, onOverloaded: () => hub.metrics.edgeRejections.labels('overloaded').inc() })
   await app.register(rateLimitPlugin, { redisUrl: hub.config.REDIS_URL, prefix: hub.config.QUEUE_PREFIX, perClient: hub.config.RATE_LIMIT_PER_MINUTE, perIp: hub.config.RATE_LIMIT_IP_PER_MINUTE, logger: hub.logger, onLimited: (layer) => hub.metrics.edgeRejections.labels(`rate_limit_${layer}`).inc() })

@@ -54,15 +54,18 @@ export const Procedure = Type.Object({
   receivingAddress: Type.Optional(Type.String()),
 })
 
+/** Deepest offset paging reaches; beyond it, narrow the filters (the database would scan that far). */
+export const MAX_OFFSET = 100_000
+
 export const ProcedureListQuery = Type.Object(
   {
-    agency: Type.Optional(Type.String({ maxLength: 40, description: 'Agency code (any role)' })),
-    field: Type.Optional(Type.String({ maxLength: 40, description: 'Field (lĩnh vực) code' })),
-    level: Type.Optional(Type.String({ maxLength: 10, description: 'Level code (CAPTHUCHIEN)' })),
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Text search in the name, with or without Vietnamese diacritics' })),
+    agency: Type.Optional(Type.String({ maxLength: 40, format: 'hub-code', description: 'Agency code (any role)' })),
+    field: Type.Optional(Type.String({ maxLength: 40, format: 'hub-code', description: 'Field (lĩnh vực) code' })),
+    level: Type.Optional(Type.String({ maxLength: 10, format: 'hub-code', description: 'Level code (CAPTHUCHIEN)' })),
+    q: Type.Optional(Type.String({ maxLength: 200, format: 'hub-text', description: 'Text search in the name, with or without Vietnamese diacritics' })),
     includeWithdrawn: Type.Boolean({ default: false }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
   },
   { additionalProperties: false },
 )
@@ -100,7 +103,7 @@ export const ProcedureReply = Type.Object({
   procedure: Procedure,
 })
 
-export const AgencyListQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })
+export const AgencyListQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 200, format: 'hub-text' })) }, { additionalProperties: false })
 export const AgencyListReply = Type.Object({
   items: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.String(), withdrawn: Type.Boolean() })),
 })
@@ -110,7 +113,7 @@ export const FieldListReply = Type.Object({
 
 export const ChangesQuery = Type.Object(
   {
-    since: Type.Optional(Type.String({ maxLength: 20, description: 'Cursor from a previous page (nextCursor); omitted: from the start' })),
+    since: Type.Optional(Type.String({ maxLength: 20, format: 'hub-code', description: 'Cursor from a previous page (nextCursor); omitted: from the start' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   },
   { additionalProperties: false },

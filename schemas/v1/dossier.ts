@@ -17,12 +17,6 @@ export const DOSSIER_CODE_PATTERN =
   `^${AGENCY_CODE_SOURCE}-\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])-\\d{4}$`
 /** Procedure code: national `N.NNNNNN`, or a local variant `N.NNNNNN.<agency code>`. */
 export const PROCEDURE_CODE_PATTERN = `^\\d\\.\\d{6}(\\.${AGENCY_CODE_SOURCE})?$`
-/**
- * ISO-8601 timestamp **with** an offset (`Z` or `±hh:mm`), seconds required, optional
- * fraction. A local time without offset is ambiguous, so it is refused at the edge.
- */
-export const TIMESTAMP_PATTERN =
-  String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-](0\d|1[0-4]):[0-5]\d)$`
 /** Idempotency key: no ':' (BullMQ job ids derive from it) and no whitespace. */
 export const EVENT_ID_PATTERN = String.raw`^[^:\s]+$`
 
@@ -33,14 +27,30 @@ function StringEnum<const T extends readonly string[]>(values: T, options: Recor
 
 const closed = { additionalProperties: false } as const
 
-export const EventId = Type.String({ minLength: 1, maxLength: 100, pattern: EVENT_ID_PATTERN, description: 'Client idempotency key' })
-export const Timestamp = Type.String({ pattern: TIMESTAMP_PATTERN, description: 'ISO-8601 with offset, e.g. 2023-10-27T08:30:00+07:00' })
+export const EventId = Type.String({ minLength: 1, maxLength: 100, pattern: EVENT_ID_PATTERN, format: 'hub-code', description: 'Client idempotency key' })
+/**
+ * ISO-8601 timestamp **with** an offset (`Z` or `±hh:mm`), seconds required, optional
+ * fraction, on the calendar (src/validation/text.ts). A local time without offset is
+ * ambiguous, so it is refused at the edge.
+ */
+export const Timestamp = Type.String({ format: 'hub-timestamp', maxLength: 35, description: 'ISO-8601 with offset, e.g. 2023-10-27T08:30:00+07:00' })
 export const DossierCode = Type.String({ pattern: DOSSIER_CODE_PATTERN, examples: ['000.00.06.H56-231027-0361'] })
 export const AgencyCode = Type.String({ pattern: AGENCY_CODE_PATTERN, examples: ['000.00.06.H56'] })
 export const ProcedureCode = Type.String({ pattern: PROCEDURE_CODE_PATTERN, examples: ['1.003560', '1.003560.000.00.00.H56'] })
 
-const text = (maxLength: number, options: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength, ...options })
+/**
+ * The string kinds of the API (formats of src/validation/text.ts, registered on Fastify's ajv):
+ * a name (trimmed, not blank, no control or invisible format character), a code (a name
+ * without whitespace) and free text (no NUL/C0 control but TAB/LF/CR, no lone surrogate).
+ */
+export const text = (maxLength: number, options: Record<string, unknown> = {}) =>
+  Type.String({ minLength: 1, maxLength, format: 'hub-name', ...options })
+export const code = (maxLength: number, options: Record<string, unknown> = {}) =>
+  Type.String({ minLength: 1, maxLength, format: 'hub-code', ...options })
+export const freeText = (maxLength: number, options: Record<string, unknown> = {}) =>
+  Type.String({ maxLength, format: 'hub-text', ...options })
+/** The largest amount of money the API takes (VND): far above any fee, far below 2^53. */
+export const MAX_AMOUNT = 1e13
 
 export const CHANNELS = ['in_person', 'online', 'postal'] as const
 export const APPLICANT_KINDS = ['citizen', 'enterprise', 'agency', 'organization'] as const
@@ -60,12 +70,12 @@ const idNumberRules = [
 export const Applicant = Type.Object(
   {
     kind: StringEnum(APPLICANT_KINDS),
-    name: Type.String({ minLength: 1, maxLength: 500 }),
+    name: text(500),
     idType: StringEnum(ID_TYPES),
-    idNumber: Type.String({ minLength: 1, maxLength: 50 }),
+    idNumber: code(50),
     phone: Type.Optional(Type.String({ maxLength: 30, pattern: String.raw`^\+?[0-9 .()-]{3,30}$` })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
-    portalAccountId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'DVCQG portal account (MaDoiTuong), sent only for online dossiers' })),
+    portalAccountId: Type.Optional(code(100, { description: 'DVCQG portal account (MaDoiTuong), sent only for online dossiers' })),
     vneidVerified: Type.Optional(Type.Boolean({ description: 'Account verified with VNeID' })),
   },
   { ...closed, allOf: idNumberRules },
@@ -75,13 +85,13 @@ export const DossierDocument = Type.Object(
   {
     id: text(100),
     name: text(500),
-    componentCode: Type.Optional(text(50, { description: 'Dossier component code (MAGIAYTO)' })),
-    url: Type.Optional(Type.String({ maxLength: 2000 })),
+    componentCode: Type.Optional(code(50, { description: 'Dossier component code (MAGIAYTO)' })),
+    url: Type.Optional(text(2000)),
     deleted: Type.Optional(Type.Boolean()),
     digitized: Type.Optional(Type.Boolean()),
     reused: Type.Optional(Type.Boolean()),
     fromNationalWarehouse: Type.Optional(Type.Boolean()),
-    replacedByResultCode: Type.Optional(text(50, { description: 'MA_KQ_THAYTHE' })),
+    replacedByResultCode: Type.Optional(code(50, { description: 'MA_KQ_THAYTHE' })),
   },
   closed,
 )
@@ -89,10 +99,10 @@ export const DossierDocument = Type.Object(
 export const DossierFee = Type.Object(
   {
     name: text(500),
-    code: Type.Optional(text(50)),
-    method: Type.Optional(text(50, { description: 'Collection method (HinhThucThu), provincial code' })),
-    amount: Type.Number({ minimum: 0 }),
-    kind: Type.Optional(text(50, { description: 'Fee kind (LoaiPhiLePhi), provincial code' })),
+    code: Type.Optional(code(50)),
+    method: Type.Optional(code(50, { description: 'Collection method (HinhThucThu), provincial code' })),
+    amount: Type.Number({ minimum: 0, maximum: MAX_AMOUNT }),
+    kind: Type.Optional(code(50, { description: 'Fee kind (LoaiPhiLePhi), provincial code' })),
   },
   closed,
 )
@@ -101,9 +111,9 @@ export const DossierResult = Type.Object(
   {
     id: text(100),
     name: text(500),
-    componentCode: Type.Optional(text(50)),
-    url: Type.Optional(Type.String({ maxLength: 2000 })),
-    resultCode: Type.Optional(text(50, { description: 'Result code, e.g. KQ.G15.000031' })),
+    componentCode: Type.Optional(code(50)),
+    url: Type.Optional(text(2000)),
+    resultCode: Type.Optional(code(50, { description: 'Result code, e.g. KQ.G15.000031' })),
   },
   closed,
 )
@@ -115,23 +125,23 @@ export const DossierUpsertBody = Type.Object(
     dossierCode: DossierCode,
     procedureCode: ProcedureCode,
     procedureName: text(1000),
-    fieldCode: Type.Optional(text(50)),
+    fieldCode: Type.Optional(code(50)),
     fieldName: Type.Optional(text(500)),
     agencyCode: AgencyCode,
     channel: StringEnum(CHANNELS),
     applicant: Applicant,
-    summary: Type.String({ maxLength: 1000, description: 'Trích yếu; longer text is refused rather than cut' }),
+    summary: freeText(1000, { description: 'Trích yếu; longer text is refused rather than cut' }),
     submittedAt: Type.Optional(Timestamp),
     receivedAt: Timestamp,
     dueAt: Timestamp,
     finishedAt: Type.Optional(Timestamp),
     returnedAt: Type.Optional(Timestamp),
     rejectedAt: Type.Optional(Timestamp),
-    status: Type.String({ minLength: 1, maxLength: 50, description: 'Provincial status code, translated by config/status-map.json' }),
+    status: code(50, { description: 'Provincial status code, translated by config/status-map.json' }),
     processingUnit: Type.Optional(text(500)),
     submissionPlace: Type.Optional(text(500)),
     paidOnline: Type.Optional(Type.Boolean()),
-    note: Type.Optional(Type.String({ maxLength: 2000 })),
+    note: Type.Optional(freeText(2000)),
     documents: Type.Optional(Type.Array(DossierDocument, { maxItems: 500 })),
     fees: Type.Optional(Type.Array(DossierFee, { maxItems: 100 })),
     results: Type.Optional(Type.Array(DossierResult, { maxItems: 100 })),
@@ -145,7 +155,7 @@ export const DossierStep = Type.Object(
     actor: text(200),
     actorTitle: Type.Optional(text(200)),
     department: Type.Optional(text(500)),
-    action: text(2000),
+    action: freeText(2000, { minLength: 1 }),
     startedAt: Type.Optional(Timestamp),
     dueAt: Type.Optional(Timestamp),
   },
@@ -157,7 +167,7 @@ export const DossierEventBody = Type.Object(
   {
     eventId: EventId,
     occurredAt: Timestamp,
-    status: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    status: Type.Optional(code(50)),
     step: Type.Optional(DossierStep),
   },
   {

@@ -50,12 +50,14 @@ export const Citizen = Type.Object({
   householdBookNumber: Opt(S()),
 })
 export const CitizenReply = wrap(Citizen, 'A citizen from the population database')
-export const IdNumberParams = Type.Object({ idNumber: Type.String({ description: '12-digit CCCD', examples: ['001085012345'] }) })
+// Identifier params: only a length bound and the string rule here; src/validation/identifiers.ts names the broken rule.
+const Id = (description: string, examples?: string[]) => Type.String({ minLength: 1, maxLength: 40, format: 'hub-code', description, ...(examples ? { examples } : {}) })
+export const IdNumberParams = Type.Object({ idNumber: Id('12-digit CCCD', ['001085012345']) })
 export const CitizenVerifyBody = Type.Object(
   {
-    idNumber: Type.String({ description: '12-digit CCCD' }),
-    fullName: Type.String({ minLength: 1, maxLength: 200 }),
-    birthDate: Opt(Type.String({ pattern: '^\\d{4}(-\\d{2}-\\d{2})?$', description: 'YYYY-MM-DD or YYYY; when given the identity check (XacMinhThongTinNhanThan) is used' })),
+    idNumber: Id('12-digit CCCD'),
+    fullName: Type.String({ minLength: 1, maxLength: 200, format: 'hub-name' }),
+    birthDate: Opt(Type.String({ maxLength: 10, format: 'hub-date-or-year', description: 'YYYY-MM-DD or YYYY; when given the identity check (XacMinhThongTinNhanThan) is used' })),
   },
   { additionalProperties: false },
 )
@@ -85,7 +87,7 @@ export const Business = Type.Object({
   representatives: Type.Array(Type.Object({ fullName: S(), position: Opt(S()), idType: Opt(S()), idNumber: Opt(S()), birthDate: Opt(IsoDate), nationality: Opt(S()) })),
 })
 export const BusinessReply = wrap(Business, 'An enterprise from the business registry')
-export const TaxCodeParams = Type.Object({ taxCode: Type.String({ description: 'MST: 10 digits, or 10 digits + "-" + 3-digit branch', examples: ['0100109106'] }) })
+export const TaxCodeParams = Type.Object({ taxCode: Id('MST: 10 digits, or 10 digits + "-" + 3-digit branch', ['0100109106']) })
 export const Taxpayer = Type.Object({
   taxCode: S(),
   name: S(),
@@ -111,7 +113,7 @@ export const Insurance = Type.Object({
   periods: Type.Array(Type.Object({ from: S('YYYY-MM'), to: Opt(S('YYYY-MM')), employer: Opt(Coded), schemes: Type.Array(S()) })),
 })
 export const InsuranceReply = wrap(Insurance, 'Social insurance participation from BHXH')
-export const InsuranceParams = Type.Object({ number: Type.String({ description: '10-digit BHXH number or 12-digit CCCD' }) })
+export const InsuranceParams = Type.Object({ number: Id('10-digit BHXH number or 12-digit CCCD') })
 
 // ---------------------------------------------------------------- civil status
 const Person = Type.Object({ fullName: S(), idNumber: Opt(S()), birthDate: Opt(IsoDate), birthYear: Opt(Type.Integer()) })
@@ -124,21 +126,22 @@ export const CivilStatusRecord = Type.Union([
 export const CivilStatusReply = wrap(CivilStatusRecord, 'A civil-status extract (birth, death, marriage)')
 export const CivilStatusParams = Type.Object({
   kind: Type.Union([Type.Literal('birth'), Type.Literal('death'), Type.Literal('marriage')]),
-  id: Type.String({ description: "The subject's 12-digit CCCD" }),
+  id: Id("The subject's 12-digit CCCD"),
 })
 
 // ---------------------------------------------------------------- audit (admin)
 export const PurposeHeaders = Type.Object({
-  'x-purpose': Opt(Type.String({ description: 'Required: why this personal data is looked up, e.g. the dossier code (audited)', maxLength: 200 })),
+  'x-purpose': Opt(Type.String({ description: 'Required: why this personal data is looked up, e.g. the dossier code (audited)', maxLength: 200, format: 'hub-text' })),
 })
 export const AuditQuery = Type.Object({
-  client: Opt(Type.String({ maxLength: 64 })),
-  service: Opt(Type.String({ maxLength: 40 })),
-  subjectId: Opt(Type.String({ maxLength: 40, description: 'Clear subject identifier; hashed by the hub before the search' })),
-  from: Opt(Type.String({ format: 'date-time' })),
-  to: Opt(Type.String({ format: 'date-time' })),
+  client: Opt(Type.String({ maxLength: 64, format: 'hub-code' })),
+  service: Opt(Type.String({ maxLength: 40, format: 'hub-code' })),
+  subjectId: Opt(Type.String({ maxLength: 40, format: 'hub-code', description: 'Clear subject identifier; hashed by the hub before the search' })),
+  from: Opt(Type.String({ format: 'hub-timestamp', maxLength: 35, description: 'ISO-8601 with offset' })),
+  to: Opt(Type.String({ format: 'hub-timestamp', maxLength: 35, description: 'ISO-8601 with offset' })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  cursor: Opt(Type.String({ pattern: '^\\d+$', description: 'nextCursor of the previous page' })),
+  // An audit row id (bigint): 18 digits at most stays below 2^63.
+  cursor: Opt(Type.String({ pattern: '^\\d{1,18}$', maxLength: 18, description: 'nextCursor of the previous page (a number)' })),
 })
 export type AuditQuery = Static<typeof AuditQuery>
 export const AuditEntry = Type.Object({

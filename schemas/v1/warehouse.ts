@@ -3,21 +3,25 @@
  * e-document store, mirrored from and pushed to the national warehouse (NATIONAL-ENDPOINTS §1.5).
  */
 import { Type, type Static } from '@sinclair/typebox'
-import { AGENCY_CODE_PATTERN, DOSSIER_CODE_PATTERN, EVENT_ID_PATTERN, PROCEDURE_CODE_PATTERN } from './dossier.js'
+import { AGENCY_CODE_PATTERN, DOSSIER_CODE_PATTERN, EVENT_ID_PATTERN, PROCEDURE_CODE_PATTERN, code, freeText, text } from './dossier.js'
+import { MAX_OFFSET } from './catalog.js'
 
 const closed = { additionalProperties: false } as const
-const DATE_PATTERN = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$`
-const IsoDate = Type.String({ pattern: DATE_PATTERN, description: 'YYYY-MM-DD', examples: ['2026-05-01'] })
+/** A calendar date (format of src/validation/text.ts: Feb 30 and year 0000 are refused). */
+const IsoDate = Type.String({ format: 'hub-date', maxLength: 10, description: 'YYYY-MM-DD', examples: ['2026-05-01'] })
 const Sha256 = Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: 'SHA-256 of the file, hex' })
-const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) })
+/** A name-like field (titles, agencies, signers): the `hub-name` rule. */
+const Text = (maxLength: number, description?: string) => text(maxLength, description ? { description } : {})
+/** Free text (summaries, scope): the `hub-text` rule. */
+const Prose = (maxLength: number, description?: string) => freeText(maxLength, description ? { description } : {})
 
 export const OwnerIdType = Type.Union(['cccd', 'cmnd', 'tax_code', 'agency_code', 'other'].map((v) => Type.Literal(v)), {
   description: 'Kind of owner id (detected from its shape when omitted)',
 })
 /** Owner id: CCCD (12 digits), CMND (9), tax code (10 or 10-3), agency code or another identifier. */
 export const OwnerId = Type.String({ minLength: 1, maxLength: 30, pattern: String.raw`^[0-9A-Za-z.\-]+$`, examples: ['056085000123'] })
-export const ResultCode = Type.String({ minLength: 1, maxLength: 50, examples: ['KQ.G15.000031'] })
-export const DocumentCode = Type.String({ minLength: 1, maxLength: 50, description: 'MaGiayTo (opaque, ≤ 50 characters)' })
+export const ResultCode = code(50, { examples: ['KQ.G15.000031'] })
+export const DocumentCode = code(50, { description: 'MaGiayTo (opaque, ≤ 50 characters)' })
 
 export const SignatureOutcome = Type.Object(
   {
@@ -33,7 +37,7 @@ export const SignatureOutcome = Type.Object(
 /** `POST /v1/warehouse/documents`: a locally digitised document, its file as base64. */
 export const WarehouseDocumentBody = Type.Object(
   {
-    documentId: Type.String({ minLength: 1, maxLength: 100, pattern: EVENT_ID_PATTERN, description: "The province's id of the document (Ma): intake and upload are idempotent on it" }),
+    documentId: Type.String({ minLength: 1, maxLength: 100, pattern: EVENT_ID_PATTERN, format: 'hub-code', description: "The province's id of the document (Ma): intake and upload are idempotent on it" }),
     ownerId: OwnerId,
     ownerIdType: Type.Optional(OwnerIdType),
     ownerName: Type.Optional(Text(200)),
@@ -45,19 +49,20 @@ export const WarehouseDocumentBody = Type.Object(
     issuedOn: Type.Optional(IsoDate),
     validUntil: Type.Optional(IsoDate),
     permanent: Type.Optional(Type.Boolean({ default: false })),
-    scope: Type.Optional(Text(500, 'PhamViHieuLuc')),
-    summary: Type.Optional(Text(2000, 'TrichYeuNoiDung')),
+    scope: Type.Optional(Prose(500, 'PhamViHieuLuc')),
+    summary: Type.Optional(Prose(2000, 'TrichYeuNoiDung')),
     signer: Type.Optional(Text(200, 'NguoiKy')),
-    digitisationKind: Type.Optional(Text(20, 'LoaiSoHoa')),
+    digitisationKind: Type.Optional(code(20, { description: 'LoaiSoHoa' })),
     procedureCode: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN })),
-    fieldCode: Type.Optional(Text(50, 'MaLinhVuc')),
+    fieldCode: Type.Optional(code(50, { description: 'MaLinhVuc' })),
     dossierCode: Type.Optional(Type.String({ pattern: DOSSIER_CODE_PATTERN })),
     agencyCode: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN, description: 'Digitising agency (statistics); default the province unit' })),
     file: Type.Object(
       {
-        name: Type.String({ minLength: 1, maxLength: 255 }),
-        contentType: Type.Optional(Type.String({ maxLength: 100, default: 'application/pdf', description: 'application/pdf, image/png, image/jpeg, image/tiff, image/gif, image/webp, application/xml or text/xml (a charset parameter on XML only); the first bytes must match; anything else is refused with 415' })),
-        contentBase64: Type.String({ minLength: 4, pattern: '^[A-Za-z0-9+/\\s]+={0,2}\\s*$' }),
+        name: text(255),
+        contentType: Type.Optional(text(100, { default: 'application/pdf', description: 'application/pdf, image/png, image/jpeg, image/tiff, image/gif, image/webp, application/xml or text/xml (a charset parameter on XML only); the first bytes must match; anything else is refused with 415' })),
+        // Checked by a char-code loop (src/validation/text.ts), not a regex: 20 MB validate in milliseconds.
+        contentBase64: Type.String({ minLength: 4, format: 'hub-base64' }),
         sha256: Type.Optional(Sha256),
       },
       closed,
@@ -113,13 +118,13 @@ export const DocumentIdParams = Type.Object({ id: Type.String({ format: 'uuid' }
 /** Filters of the reuse query; code lists are comma-separated. */
 export const OwnerDocumentsQuery = Type.Object(
   {
-    documentCode: Type.Optional(Type.String({ maxLength: 1000, description: 'MaGiayTo, comma-separated' })),
-    resultCode: Type.Optional(Type.String({ maxLength: 1000, description: 'MaKetQua, comma-separated' })),
+    documentCode: Type.Optional(Type.String({ maxLength: 1000, format: 'hub-text', description: 'MaGiayTo, comma-separated' })),
+    resultCode: Type.Optional(Type.String({ maxLength: 1000, format: 'hub-text', description: 'MaKetQua, comma-separated' })),
     validOn: Type.Optional(IsoDate),
     procedure: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN, description: 'Documents that can replace components of this procedure (catalog)' })),
     signature: Type.Optional(Type.Union([Type.Literal('valid'), Type.Literal('invalid'), Type.Literal('unsigned'), Type.Literal('untrusted')])),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
   },
   closed,
 )
@@ -138,7 +143,7 @@ export type OwnerDocumentsReply = Static<typeof OwnerDocumentsReply>
 export const UsageBody = Type.Object(
   {
     dossierCode: Type.String({ pattern: DOSSIER_CODE_PATTERN }),
-    componentCode: Type.Optional(Type.String({ maxLength: 100, description: 'MaThanhPhanHoSo replaced by the document' })),
+    componentCode: Type.Optional(code(100, { description: 'MaThanhPhanHoSo replaced by the document' })),
     procedureCode: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN })),
     agencyCode: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN })),
   },

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox'
 import type { HubApp } from '../../app.js'
 import { DossierCodeParams } from '../../../schemas/v1/dossier.js'
+import { MAX_OFFSET } from '../../../schemas/v1/catalog.js'
 import { ProblemSchema } from '../problem.js'
 
 const Item = Type.Object({
@@ -26,8 +27,8 @@ export default async function adminDossierRoutes(app: HubApp) {
         querystring: Type.Object({
           state: Type.Union([Type.Literal('parked'), Type.Literal('failed'), Type.Literal('pending')], { default: 'parked' }),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
-        }),
+          offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
+        }, { additionalProperties: false }),
         response: { 200: Type.Object({ items: Type.Array(Item) }) },
       },
     },

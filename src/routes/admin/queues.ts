@@ -3,8 +3,24 @@ import { createBullBoard } from '@bull-board/api'
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { FastifyAdapter } from '@bull-board/fastify'
 import type { Queue } from 'bullmq'
+import { HubError, problem } from '../../errors.js'
+import { toHubError } from '../../plugins/errors.js'
 
 export const QUEUES_UI_PATH = '/admin/queues'
+
+const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|MaxRetriesPerRequest/
+
+/**
+ * An error of a dashboard action. bull-board and BullMQ refuse bad input (no job name,
+ * conflicting job options, an unknown job) with bare Errors, so anything but the hub's
+ * own errors and a Redis outage is the caller's request, answered 400 rather than 500.
+ */
+function dashboardError(err: Error): HubError {
+  const known = toHubError(err)
+  if (known.code !== 'HUB_ERR_INTERNAL') return known
+  if (REDIS_DOWN.test(`${(err as { code?: unknown }).code ?? ''} ${err.message.slice(0, 200)}`)) return new HubError('HUB_ERR_DEPENDENCY_DOWN', 'Redis is unavailable', { retryAfter: 5 })
+  return new HubError('HUB_ERR_VALIDATION', 'the queue dashboard refused this request', { errors: [{ field: '/body', message: 'refused by the queue dashboard', rule: 'HUB_QUEUE_DASHBOARD' }] })
+}
 
 /** The operators' queue dashboard (@bull-board), behind the admin grant like all of /admin. */
 export default async function queuesDashboard(app: FastifyInstance, opts: { queues: Queue[] }) {
@@ -14,6 +30,13 @@ export default async function queuesDashboard(app: FastifyInstance, opts: { queu
     queues: opts.queues.map((q) => new BullMQAdapter(q)),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'lgsp-hub queues' } },
+  })
+  // bull-board answers the errors of its scope itself (hooks' included): keep them problem+json with the hub's codes.
+  serverAdapter.setErrorHandler((err) => {
+    const hubErr = dashboardError(err)
+    if (hubErr.status >= 500) app.log.error({ err: { type: err.name, message: err.message }, code: hubErr.code }, 'queue dashboard request failed')
+    // Its status type lists only the codes it uses itself; the hub's are 4xx/5xx all the same.
+    return { status: hubErr.status as 400, body: problem(hubErr) }
   })
   await app.register(serverAdapter.registerPlugin(), { prefix: QUEUES_UI_PATH })
 }

@@ -29,7 +29,7 @@ export default async function adminWarehouseRoutes(app: HubApp) {
   app.get(
     '/admin/warehouse/backfill/:backfillId',
     {
-      schema: { tags: ['admin'], summary: 'Progress of a backfill', params: Type.Object({ backfillId: Type.String({ pattern: '^bf[0-9a-z]+$' }) }), response: { 200: BackfillProgress, ...errors, 404: ProblemSchema } },
+      schema: { tags: ['admin'], summary: 'Progress of a backfill', params: Type.Object({ backfillId: Type.String({ pattern: '^bf[0-9a-z]+$', maxLength: 40 }) }), response: { 200: BackfillProgress, ...errors, 404: ProblemSchema } },
     },
     async (request) => warehouse.backfillProgress(request.params.backfillId),
   )

@@ -16,6 +16,7 @@ import {
 import { ProblemSchema } from '../problem.js'
 import { HubError, fieldError } from '../../errors.js'
 import { downloadHeaders } from '../../warehouse/content-type.js'
+import { assertRequestText } from '../../plugins/input.js'
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema }
 
@@ -28,26 +29,43 @@ export default async function warehouseRoutes(app: HubApp) {
   // multipart/form-data intake (this plugin's scope only): a `metadata` field holding the JSON
   // body without `file`, and one file part `file`. It is turned into the JSON form before
   // validation, so both forms meet the same schema and the same service call.
-  await app.register(multipart, { limits: { files: 1, fields: 5, fileSize: app.hub.config.WAREHOUSE_MAX_FILE_BYTES, fieldSize: 1_048_576 } })
-  const fromMultipart = async (request: FastifyRequest) => {
-    if (!request.isMultipart()) return
-    let metadata: Record<string, unknown> | undefined
+  // Limits past which @fastify/multipart throws FST_*_LIMIT / FST_REQ_FILE_TOO_LARGE (413, src/plugins/errors.ts).
+  await app.register(multipart, {
+    limits: { files: 1, fields: 5, parts: 8, headerPairs: 20, fieldNameSize: 100, fileSize: app.hub.config.WAREHOUSE_MAX_FILE_BYTES, fieldSize: 1_048_576 },
+  })
+  const readParts = async (request: FastifyRequest) => {
+    let metadata: unknown
     let file: { name: string; contentType: string; contentBase64: string } | undefined
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw fieldError('/body/file', `unexpected file part "${part.fieldname}"`, 'HUB_WAREHOUSE_MULTIPART')
+        if (part.fieldname !== 'file') throw fieldError('/body/file', 'unexpected file part: the one file part is named "file"', 'HUB_WAREHOUSE_MULTIPART')
         const bytes = await part.toBuffer()
         if (part.file.truncated) throw new HubError('HUB_ERR_PAYLOAD_TOO_LARGE', `the file exceeds ${app.hub.config.WAREHOUSE_MAX_FILE_BYTES} bytes`)
         file = { name: part.filename, contentType: part.mimetype, contentBase64: bytes.toString('base64') }
       } else if (part.fieldname === 'metadata') {
+        if (part.valueTruncated) throw fieldError('/body/metadata', 'the metadata field exceeds 1 MB', 'HUB_MULTIPART_LIMIT', 'HUB_ERR_PAYLOAD_TOO_LARGE')
         try {
-          metadata = JSON.parse(String(part.value)) as Record<string, unknown>
+          metadata = JSON.parse(String(part.value))
         } catch {
           throw fieldError('/body/metadata', 'metadata is not JSON', 'HUB_WAREHOUSE_MULTIPART')
         }
       }
     }
-    if (!metadata || typeof metadata !== 'object') throw fieldError('/body/metadata', 'a JSON "metadata" field is required', 'HUB_WAREHOUSE_MULTIPART')
+    return { metadata, file }
+  }
+  const fromMultipart = async (request: FastifyRequest) => {
+    if (!request.isMultipart()) return
+    let read: Awaited<ReturnType<typeof readParts>>
+    try {
+      read = await readParts(request)
+    } catch (e) {
+      // busboy reports a malformed body (no boundary, truncated part, bad header) as a bare Error.
+      if (e instanceof HubError || (typeof (e as { statusCode?: unknown }).statusCode === 'number' && (e as { statusCode: number }).statusCode < 500)) throw e
+      throw fieldError('/body', 'the multipart/form-data body is malformed', 'HUB_MULTIPART_FORMAT')
+    }
+    const { metadata: parsed, file } = read
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw fieldError('/body/metadata', 'a JSON object "metadata" field is required', 'HUB_WAREHOUSE_MULTIPART')
+    const metadata = parsed as Record<string, unknown>
     if (!file) throw fieldError('/body/file', 'a "file" part is required', 'HUB_WAREHOUSE_MULTIPART')
     const declared = (metadata['file'] ?? {}) as { sha256?: unknown; contentType?: unknown }
     const sha256 = typeof declared.sha256 === 'string' ? declared.sha256 : undefined
@@ -56,6 +74,8 @@ export default async function warehouseRoutes(app: HubApp) {
     const untyped = file.contentType === 'application/octet-stream' || file.contentType === 'text/plain'
     const contentType = untyped && typeof declared.contentType === 'string' ? declared.contentType : file.contentType
     request.body = { ...metadata, file: { ...file, contentType, ...(sha256 ? { sha256 } : {}) } }
+    // The global text walk ran before this hook rebuilt the body: walk what it holds now.
+    assertRequestText(request)
   }
 
   app.post(

@@ -427,7 +427,8 @@ export class WarehouseService implements HubService {
       throw fieldError('/body/agencyCode', `this client does not serve agency ${agencyCode}${body.agencyCode ? '' : ' (the default)'}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
     }
     const contentType = acceptContentType(body.file.contentType)
-    const bytes = Buffer.from(body.file.contentBase64.replace(/\s+/g, ''), 'base64')
+    // Node's base64 decoder skips whitespace (documented), so wrapped files need no strip.
+    const bytes = Buffer.from(body.file.contentBase64, 'base64')
     if (bytes.length === 0) throw fieldError('/body/file/contentBase64', 'the file is empty', 'HUB_WAREHOUSE_EMPTY_FILE')
     if (bytes.length > this.ctx.config.WAREHOUSE_MAX_FILE_BYTES) {
       throw new HubError('HUB_ERR_PAYLOAD_TOO_LARGE', `the file has ${bytes.length} bytes; the limit is ${this.ctx.config.WAREHOUSE_MAX_FILE_BYTES}`)

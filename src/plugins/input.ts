@@ -1,0 +1,47 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { HubError, fieldError } from '../errors.js'
+import { MAX_DEPTH, TEXT_RULES, findTextViolation } from '../validation/text.js'
+import { sendProblem } from './errors.js'
+
+/** The parts of a request the walk covers, with the pointer prefix of their fields. */
+const PARTS = [
+  ['body', '/body'],
+  ['query', '/querystring'],
+  ['params', '/params'],
+  ['headers', '/headers'],
+] as const
+
+/**
+ * Refuses a request holding a NUL/C0 control, an unpaired surrogate or a nesting deeper
+ * than MAX_DEPTH in any string of its body, query, params or headers (400 naming the field).
+ * Throws the HubError; callers that rebuild the body (multipart) call it again.
+ */
+export function assertRequestText(request: FastifyRequest): void {
+  for (const [part, root] of PARTS) {
+    const v = findTextViolation(request[part], root)
+    if (!v) continue
+    const message = v.rule === 'depth' ? `must not nest deeper than ${MAX_DEPTH} levels` : `must ${TEXT_RULES[v.rule]}`
+    throw fieldError(v.field, `${v.field} ${message}`, `HUB_TEXT_${v.rule.toUpperCase()}`)
+  }
+}
+
+/**
+ * The input edge, registered before authentication: an over-long request target is
+ * answered 414 before anything else runs, and every string of a request meets the one
+ * text rule before schema validation (src/validation/text.ts), so no route can forget it.
+ */
+export default fp(
+  async function inputPlugin(app: FastifyInstance, opts: { maxUrlLength: number }) {
+    app.addHook('onRequest', async (request, reply) => {
+      const length = request.raw.url?.length ?? 0
+      if (length > opts.maxUrlLength) {
+        return sendProblem(request, reply, new HubError('HUB_ERR_URI_TOO_LONG', `the request target has ${length} characters; the limit is ${opts.maxUrlLength}`, { errors: [{ field: '/url', message: 'too long' }] }))
+      }
+    })
+    app.addHook('preValidation', async (request) => {
+      assertRequestText(request)
+    })
+  },
+  { name: 'hub-input', dependencies: ['hub-errors'] },
+)
