@@ -88,7 +88,8 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
-const isOperator = (access: Access | undefined) => access === 'admin' || access === 'admin:read'
+/** Routes people open in a browser (dashboard, operator reads, /metrics): a 401 invites Basic auth. */
+const invitesBasic = (access: Access | undefined) => access === 'admin' || access === 'admin:read' || access === 'metrics'
 
 /**
  * Inbound authentication and authorisation, decided on the matched route only: its
@@ -129,7 +130,7 @@ export default fp(
       const credential = presentedCredential(request)
       const client = credential ? opts.clients.authenticate(credential.key) : undefined
       if (!client) {
-        if (isOperator(access)) reply.header('www-authenticate', 'Basic realm="lgsp-hub operators", charset="UTF-8"')
+        if (invitesBasic(access)) reply.header('www-authenticate', 'Basic realm="lgsp-hub operators", charset="UTF-8"')
         return refuse(request, reply, new HubError('HUB_ERR_UNAUTHENTICATED', credential ? 'unknown API key' : 'send an API key in x-api-key (or Authorization: Bearer)'))
       }
       request.client = client

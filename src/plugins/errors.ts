@@ -48,7 +48,8 @@ export function toHubError(err: unknown): HubError {
       return new HubError('HUB_ERR_VALIDATION', 'the body is not valid JSON', { errors: [{ field: '/body', message: 'is not valid JSON', rule: 'json' }] })
   }
   if (fe.statusCode === 400 && fe.message) return new HubError('HUB_ERR_VALIDATION', fe.message, { errors: [{ field: '/body', message: fe.message }] })
-  if (fe.statusCode === 404) return new HubError('HUB_ERR_NOT_FOUND')
+  // A static file route refusing a path (e.g. `..` segments) is answered as if nothing were there.
+  if (fe.statusCode === 404 || fe.statusCode === 403) return new HubError('HUB_ERR_NOT_FOUND')
   if (fe.statusCode === 429) return new HubError('HUB_ERR_RATE_LIMITED')
   return new HubError('HUB_ERR_INTERNAL', 'internal error', { cause: err })
 }
