@@ -14,7 +14,7 @@ export default async function metricsRoute(app: FastifyInstance, opts: { registr
  * that it can be bound to an address only the scraper reaches (METRICS_HOST).
  */
 export async function buildMetricsServer(registry: Registry, logger: FastifyBaseLogger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, return503OnClosing: true })
+  const app = Fastify({ loggerInstance: logger, return503OnClosing: true })
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff')
   })
