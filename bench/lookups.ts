@@ -131,7 +131,7 @@ async function main() {
       HOST: '127.0.0.1',
       DATABASE_URL: dbUrl,
       QUEUE_PREFIX: `bench${Date.now().toString(36)}`,
-      CLIENTS_JSON: JSON.stringify({ clients: [{ id: 'bench', keySha256: createHash('sha256').update(KEY).digest('hex'), services: ['*'] }] }),
+      CLIENTS_JSON: JSON.stringify({ clients: [{ id: 'bench', keySha256: createHash('sha256').update(KEY).digest('hex'), services: ['*', 'metrics'] }] }),
       CONNECTORS_ENABLED: 'population,tax',
       POPULATION_BASE_URL: `${sandboxUrl}/population`,
       TAX_BASE_URL: `${sandboxUrl}/tax`,
@@ -196,7 +196,7 @@ async function main() {
     const h = population.hub
 
     // The hub's own view of its upstream calls (outcome counts: ok, timeout, …).
-    const metrics = await (await fetch(`http://127.0.0.1:${HUB_PORT}/metrics`)).text()
+    const metrics = await (await fetch(`http://127.0.0.1:${HUB_PORT}/metrics`, { headers: { 'x-api-key': KEY } })).text()
     const upstreamOutcomes = Object.fromEntries(
       [...metrics.matchAll(/lgsp_hub_upstream_request_duration_seconds_count\{upstream="(\w+)",operation="(\w+)",outcome="([^"]+)"\} (\d+)/g)].map((m) => [`${m[1]}/${m[2]}/${m[3]}`, Number(m[4])]),
     )

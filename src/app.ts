@@ -14,6 +14,7 @@ import authPlugin from './plugins/auth.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import pressurePlugin from './plugins/pressure.js'
 import { serverOptions } from './http/server-options.js'
+import securityHeaders, { DOCS_CSP, cspHeader } from './plugins/security-headers.js'
 import healthRoutes from './routes/health.js'
 import metricsRoute from './routes/metrics.js'
 import queuesDashboard from './routes/admin/queues.js'
@@ -54,6 +55,10 @@ export interface BuildAppOptions {
 /** The app with TypeBox-typed routes. */
 export type HubApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
 
+/** DOCS_ENABLED: true/false force it; auto serves /docs except in production. */
+export const docsEnabled = (config: Pick<Hub['config'], 'DOCS_ENABLED' | 'NODE_ENV'>) =>
+  config.DOCS_ENABLED === 'true' || (config.DOCS_ENABLED === 'auto' && config.NODE_ENV !== 'production')
+
 export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<HubApp> {
   const app = Fastify({
     loggerInstance: (opts.logger ?? hub.logger) as FastifyBaseLogger,
@@ -87,6 +92,8 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
   })
 
   await app.register(errorsPlugin)
+  // Before auth, so that refusals carry the headers too.
+  await app.register(securityHeaders)
   await app.register(inputPlugin, { maxUrlLength: hub.config.MAX_URL_LENGTH })
   // Server limits (docs/edge-limits.md), before authentication: backpressure, then the per-address limit.
   await app.register(pressurePlugin, { maxEventLoopDelayMs: hub.config.MAX_EVENT_LOOP_DELAY_MS, onOverloaded: () => hub.metrics.edgeRejections.labels('overloaded').inc() })
@@ -117,10 +124,19 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
       ],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  if (docsEnabled(hub.config)) {
+    await app.register(async function docs(scope) {
+      // swagger-ui and its static files take no route options: they are public pages.
+      scope.addHook('onRoute', (route) => {
+        route.config = { access: 'public', ...route.config }
+      })
+      await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: cspHeader(DOCS_CSP) })
+    })
+  }
 
   await app.register(healthRoutes, { readiness: createReadiness(hub) })
-  await app.register(metricsRoute, { registry: hub.metrics.registry })
+  // With METRICS_PORT set, /metrics lives on its own listener (server.ts), not here.
+  if (hub.config.METRICS_PORT === 0) await app.register(metricsRoute, { registry: hub.metrics.registry })
   await app.register(queuesDashboard, { queues: Object.values(QUEUES).map((n) => hub.queues.queue(n)) })
   await registerRoutes(app, hub)
   return app

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { HubConfig } from './config/schema.js'
 import { createHub, type Hub, type Role } from './hub.js'
 import { buildApp } from './app.js'
+import { buildMetricsServer } from './routes/metrics.js'
 import { createSandbox } from './sandbox/index.js'
 import { createLogger, type Logger } from './log.js'
 import { openDb, migrate } from './store/index.js'
@@ -11,6 +12,8 @@ import { exportSandboxTrustAnchors } from './warehouse/trust-anchors.js'
 export interface Running {
   hub?: Hub
   api?: FastifyInstance
+  /** The separate /metrics listener (METRICS_PORT > 0, API roles). */
+  metrics?: FastifyInstance
   sandbox?: FastifyInstance
   /** Orderly stop: HTTP first (no new work), then workers (finish or release jobs), then connections. */
   close(): Promise<void>
@@ -54,18 +57,34 @@ export async function startRole(role: Role, config: HubConfig, logger: Logger = 
     throw e
   }
   let api: FastifyInstance | undefined
+  let metrics: FastifyInstance | undefined
   if (role === 'api' || role === 'all') {
-    api = await buildApp(hub)
-    await api.listen({ host: config.HOST, port: config.PORT })
+    try {
+      api = await buildApp(hub)
+      await api.listen({ host: config.HOST, port: config.PORT })
+      if (config.METRICS_PORT > 0) {
+        metrics = await buildMetricsServer(hub.metrics.registry, logger.child({ component: 'metrics' }))
+        await metrics.listen({ host: config.METRICS_HOST, port: config.METRICS_PORT })
+        logger.info({ url: `http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics` }, 'metrics listening')
+      }
+    } catch (e) {
+      await metrics?.close()
+      await api?.close()
+      await hub.close()
+      await sandbox?.close()
+      throw e
+    }
   }
   if (role === 'worker' || role === 'all') await hub.startWorkers()
   logger.info({ role }, 'lgsp-hub started')
   return {
     hub,
     api,
+    metrics,
     sandbox,
     async close() {
       await api?.close()
+      await metrics?.close()
       await hub.close()
       await sandbox?.close()
     },

@@ -77,7 +77,8 @@ export function toHubError(err: unknown): HubError {
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 0
   const byStatus: Partial<Record<number, HubErrorCode>> = {
     401: 'HUB_ERR_UNAUTHENTICATED',
-    403: 'HUB_ERR_FORBIDDEN',
+    // A static file route refusing a path (e.g. `..` segments) is answered as if nothing were there.
+    403: 'HUB_ERR_NOT_FOUND',
     404: 'HUB_ERR_NOT_FOUND',
     409: 'HUB_ERR_CONFLICT',
     408: 'HUB_ERR_REQUEST_TIMEOUT',

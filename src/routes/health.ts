@@ -9,13 +9,14 @@ const Check = Type.Object({ ok: Type.Boolean(), latencyMs: Type.Number(), detail
 export default async function healthRoutes(app: FastifyInstance, opts: { readiness: () => Promise<Readiness> }) {
   app.get(
     '/health/live',
-    { logLevel: 'warn', schema: { tags: ['health'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    { logLevel: 'warn', config: { access: 'public' }, schema: { tags: ['health'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
     async () => ({ status: 'ok' as const }),
   )
   app.get(
     '/health/ready',
     {
       logLevel: 'warn',
+      config: { access: 'public' },
       schema: {
         tags: ['health'],
         summary: 'Database, Redis and enabled connectors answer (503 names what does not)',

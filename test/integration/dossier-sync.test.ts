@@ -129,7 +129,7 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
   })
 
   it('exposes the sync metrics operators watch', async () => {
-    const text = await (await fetch(`${t.url}/metrics`)).text()
+    const text = await (await fetch(`${t.url}/metrics`, { headers: { 'x-api-key': KEYS.metrics } })).text()
     for (const m of [
       'lgsp_hub_dossier_events_accepted_total{kind="upsert"}',
       'lgsp_hub_dossier_events_delivered_total',

@@ -8,6 +8,7 @@ export default async function adminAuditRoutes(app: HubApp) {
   app.get(
     '/admin/audit',
     {
+      config: { access: 'admin:read' },
       schema: {
         tags: ['admin'],
         summary: 'Audit log of personal-data lookups, newest first (filter by client, service, subject id, time; keyset pagination)',

@@ -7,7 +7,7 @@ export default async function adminCatalogRoutes(app: HubApp) {
   const catalog = app.hub.services.catalog
   app.post(
     '/admin/catalog/sync',
-    { schema: { tags: ['admin'], summary: 'Start a catalog sync now (or report the run under way)', response: { 202: SyncAccepted, 409: ProblemSchema } } },
+    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Start a catalog sync now (or report the run under way)', response: { 202: SyncAccepted, 409: ProblemSchema } } },
     async (request, reply) => {
       const accepted = await catalog.requestSync('manual')
       request.log.info(accepted, 'operator requested a catalog sync')
@@ -16,7 +16,7 @@ export default async function adminCatalogRoutes(app: HubApp) {
   )
   app.get(
     '/admin/catalog/runs',
-    { schema: { tags: ['admin'], summary: 'Catalog sync runs, newest first', querystring: RunsQuery, response: { 200: RunsReply } } },
+    { config: { access: 'admin:read' }, schema: { tags: ['admin'], summary: 'Catalog sync runs, newest first', querystring: RunsQuery, response: { 200: RunsReply } } },
     async (request) => ({ items: await catalog.runs(request.query.limit) }),
   )
 }

@@ -21,6 +21,7 @@ export default async function adminDossierRoutes(app: HubApp) {
   app.get(
     '/admin/dossiers',
     {
+      config: { access: 'admin:read' },
       schema: {
         tags: ['admin'],
         summary: 'Dossiers by sync state: parked (dead letter), failed (retrying), pending',
@@ -36,7 +37,7 @@ export default async function adminDossierRoutes(app: HubApp) {
   )
   app.post(
     '/admin/dossiers/:dossierCode/replay',
-    { schema: { tags: ['admin'], summary: 'Put a parked dossier back in line', params: DossierCodeParams, response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }), 404: ProblemSchema, 409: ProblemSchema } } },
+    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Put a parked dossier back in line', params: DossierCodeParams, response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }), 404: ProblemSchema, 409: ProblemSchema } } },
     async (request) => {
       request.log.info({ dossierCode: request.params.dossierCode }, 'operator replays a parked dossier')
       return { replayed: await dossiers.replay(request.params.dossierCode) }
@@ -44,7 +45,7 @@ export default async function adminDossierRoutes(app: HubApp) {
   )
   app.post(
     '/admin/dossiers/replay',
-    { schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } } },
+    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } } },
     async (request) => {
       const replayed = await dossiers.replay()
       request.log.info({ count: replayed.length }, 'operator replays all parked dossiers')
@@ -54,6 +55,7 @@ export default async function adminDossierRoutes(app: HubApp) {
   app.get(
     '/admin/dossiers/:dossierCode/attempts',
     {
+      config: { access: 'admin:read' },
       schema: {
         tags: ['admin'],
         summary: 'Delivery attempts of one dossier, newest first',

@@ -11,6 +11,7 @@ export default async function adminWarehouseRoutes(app: HubApp) {
   app.post(
     '/admin/warehouse/backfill',
     {
+      config: { access: 'admin' },
       bodyLimit: 8 * 1_048_576,
       // A file of owner ids (text/plain, one per line) is accepted as well as the JSON body.
       preValidation: async (request) => {
@@ -29,6 +30,7 @@ export default async function adminWarehouseRoutes(app: HubApp) {
   app.get(
     '/admin/warehouse/backfill/:backfillId',
     {
+      config: { access: 'admin:read' },
       schema: { tags: ['admin'], summary: 'Progress of a backfill', params: Type.Object({ backfillId: Type.String({ pattern: '^bf[0-9a-z]+$', maxLength: 40 }) }), response: { 200: BackfillProgress, ...errors, 404: ProblemSchema } },
     },
     async (request) => warehouse.backfillProgress(request.params.backfillId),
@@ -36,6 +38,7 @@ export default async function adminWarehouseRoutes(app: HubApp) {
   app.get(
     '/admin/warehouse/stats',
     {
+      config: { access: 'admin:read' },
       schema: { tags: ['admin'], summary: 'Digitisation statistics per agency and period: digitised, pushed, mirrored, reused, signature outcomes', querystring: StatsQuery, response: { 200: StatsReply, ...errors } },
     },
     async (request) => warehouse.stats(request.query),

@@ -13,7 +13,7 @@ import {
 import { ProblemSchema } from '../problem.js'
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema }
-const config = { service: 'catalog' as const }
+const config = { access: 'catalog' as const }
 
 /** The national procedure catalog, as synced from DVCQG: thin routes, one service call each. */
 export default async function catalogRoutes(app: HubApp) {

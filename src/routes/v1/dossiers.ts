@@ -10,7 +10,7 @@ export default async function dossierRoutes(app: HubApp) {
   app.post(
     '/v1/dossiers',
     {
-      config: { service: 'dossiers' },
+      config: { access: 'dossiers' },
       schema: {
         tags: ['dossiers'],
         summary: 'Create or update a dossier (stored before 202; delivered to DVCQG in order)',
@@ -26,7 +26,7 @@ export default async function dossierRoutes(app: HubApp) {
   app.post(
     '/v1/dossiers/:dossierCode/events',
     {
-      config: { service: 'dossiers' },
+      config: { access: 'dossiers' },
       schema: {
         tags: ['dossiers'],
         summary: 'Record a status change and/or a processing step',
@@ -43,7 +43,7 @@ export default async function dossierRoutes(app: HubApp) {
   app.get(
     '/v1/dossiers/:dossierCode/sync',
     {
-      config: { service: 'dossiers' },
+      config: { access: 'dossiers' },
       schema: {
         tags: ['dossiers'],
         summary: 'Delivery state of each event of a dossier',

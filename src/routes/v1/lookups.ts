@@ -37,24 +37,24 @@ const doc = (summary: string) => ({
 /** Identity and registry lookups: thin routes, one service call each. */
 export default async function lookupRoutes(app: HubApp) {
   const lookups = app.hub.services.lookups
-  app.get('/v1/citizens/:idNumber', { config: { service: 'citizens' }, schema: { ...doc('A citizen from the population database (TraCuuThongTinCongDan)'), params: IdNumberParams, response: { 200: CitizenReply, ...errors } } }, (request) =>
+  app.get('/v1/citizens/:idNumber', { config: { access: 'citizens' }, schema: { ...doc('A citizen from the population database (TraCuuThongTinCongDan)'), params: IdNumberParams, response: { 200: CitizenReply, ...errors } } }, (request) =>
     sent(lookups.citizen(request.params.idNumber, call(request))),
   )
   app.post(
     '/v1/citizens/verify',
-    { config: { service: 'citizens' }, schema: { ...doc('Does this CCCD belong to this name (and birth date)? (XacThucThongTinCongDan / XacMinhThongTinNhanThan)'), body: CitizenVerifyBody, response: { 200: CitizenVerifyReply, ...errors } } },
+    { config: { access: 'citizens' }, schema: { ...doc('Does this CCCD belong to this name (and birth date)? (XacThucThongTinCongDan / XacMinhThongTinNhanThan)'), body: CitizenVerifyBody, response: { 200: CitizenVerifyReply, ...errors } } },
     (request) => sent(lookups.verifyCitizen(request.body, call(request))),
   )
-  app.get('/v1/businesses/:taxCode', { config: { service: 'businesses' }, schema: { ...doc('An enterprise from the business registry (ChiTietDoanhNghiep)'), params: TaxCodeParams, response: { 200: BusinessReply, ...errors } } }, (request) =>
+  app.get('/v1/businesses/:taxCode', { config: { access: 'businesses' }, schema: { ...doc('An enterprise from the business registry (ChiTietDoanhNghiep)'), params: TaxCodeParams, response: { 200: BusinessReply, ...errors } } }, (request) =>
     sent(lookups.business(request.params.taxCode, call(request))),
   )
-  app.get('/v1/taxpayers/:taxCode', { config: { service: 'taxpayers' }, schema: { ...doc('Taxpayer status from the tax authority'), params: TaxCodeParams, response: { 200: TaxpayerReply, ...errors } } }, (request) =>
+  app.get('/v1/taxpayers/:taxCode', { config: { access: 'taxpayers' }, schema: { ...doc('Taxpayer status from the tax authority'), params: TaxCodeParams, response: { 200: TaxpayerReply, ...errors } } }, (request) =>
     sent(lookups.taxpayer(request.params.taxCode, call(request))),
   )
-  app.get('/v1/insurance/:number', { config: { service: 'insurance' }, schema: { ...doc('Social insurance participation by BHXH number or CCCD'), params: InsuranceParams, response: { 200: InsuranceReply, ...errors } } }, (request) =>
+  app.get('/v1/insurance/:number', { config: { access: 'insurance' }, schema: { ...doc('Social insurance participation by BHXH number or CCCD'), params: InsuranceParams, response: { 200: InsuranceReply, ...errors } } }, (request) =>
     sent(lookups.insurance(request.params.number, call(request))),
   )
-  app.get('/v1/civil-status/:kind/:id', { config: { service: 'civil-status' }, schema: { ...doc('A birth, death or marriage extract by the subject\'s CCCD'), params: CivilStatusParams, response: { 200: CivilStatusReply, ...errors } } }, (request) =>
+  app.get('/v1/civil-status/:kind/:id', { config: { access: 'civil-status' }, schema: { ...doc('A birth, death or marriage extract by the subject\'s CCCD'), params: CivilStatusParams, response: { 200: CivilStatusReply, ...errors } } }, (request) =>
     sent(lookups.civilStatus(request.params.kind, request.params.id, call(request))),
   )
 }

@@ -83,7 +83,7 @@ export default async function warehouseRoutes(app: HubApp) {
     {
       bodyLimit,
       preValidation: fromMultipart,
-      config: { service: 'warehouse' },
+      config: { access: 'warehouse' },
       schema: {
         tags: ['warehouse'],
         summary: 'Store a locally digitised document (JSON with the file as base64, or multipart: `metadata` JSON + `file`) and queue its upload to the national warehouse',
@@ -99,7 +99,7 @@ export default async function warehouseRoutes(app: HubApp) {
   app.get(
     '/v1/warehouse/owners/:ownerId/documents',
     {
-      config: { service: 'warehouse' },
+      config: { access: 'warehouse' },
       schema: {
         tags: ['warehouse'],
         summary: "An owner's stored documents: by document/result code, valid on a date, or what can replace the components of a procedure",
@@ -113,7 +113,7 @@ export default async function warehouseRoutes(app: HubApp) {
   app.get(
     '/v1/warehouse/documents/:id',
     {
-      config: { service: 'warehouse' },
+      config: { access: 'warehouse' },
       schema: { tags: ['warehouse'], summary: 'One document: metadata, signature outcome, file link', params: DocumentIdParams, response: { 200: WarehouseDocument, ...errors, 404: ProblemSchema } },
     },
     async (request) => warehouse.document(request.params.id, who(request)),
@@ -121,7 +121,7 @@ export default async function warehouseRoutes(app: HubApp) {
   app.get(
     '/v1/warehouse/documents/:id/content',
     {
-      config: { service: 'warehouse' },
+      config: { access: 'warehouse' },
       schema: { tags: ['warehouse'], summary: 'The file of a document (streamed)', params: DocumentIdParams, response: { 200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...errors, 404: ProblemSchema, 409: ProblemSchema } },
     },
     async (request, reply) => {
@@ -134,7 +134,7 @@ export default async function warehouseRoutes(app: HubApp) {
   app.post(
     '/v1/warehouse/documents/:id/usages',
     {
-      config: { service: 'warehouse' },
+      config: { access: 'warehouse' },
       schema: {
         tags: ['warehouse'],
         summary: 'Record that the document replaced a component of a dossier (reuse statistics; idempotent)',
