@@ -1,35 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { createPgliteDb } from '../../src/store/pglite.js'
-import { createPgDb } from '../../src/store/pg.js'
 import { migrate, readMigrations } from '../../src/store/migrate.js'
-import type { Db } from '../../src/store/db.js'
-import { createTestDatabase } from '../helpers/pg.js'
+import { storageEngines } from '../helpers/pg.js'
 
 /**
  * Migration 0500_edge_objects on a database holding rows from before it: the rows survive
  * (their hash and client stay NULL), eventIds become unique per client, and a duplicate key
  * of one client is still refused with SQLSTATE 23505 (the intake relies on that code).
  */
-const cleanups: (() => Promise<void>)[] = []
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
-
-const engines: [string, () => Promise<Db>][] = [
-  ['pglite', () => createPgliteDb()],
-  [
-    'postgres',
-    async () => {
-      const t = await createTestDatabase()
-      const db = createPgDb({ url: t.url })
-      cleanups.push(async () => {
-        await db.close()
-        await t.drop()
-      })
-      return db
-    },
-  ],
-]
+const { engines, closeEngines } = storageEngines()
+afterAll(closeEngines)
 
 describe.each(engines)('migration 0500_edge_objects on %s', (_name, open) => {
   it('keeps existing dossier events and warehouse documents, then scopes eventIds per client', async () => {

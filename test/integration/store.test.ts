@@ -2,33 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createPgliteDb } from '../../src/store/pglite.js'
 import { createPgDb } from '../../src/store/pg.js'
 import { migrate, readMigrations } from '../../src/store/migrate.js'
-import type { Db } from '../../src/store/db.js'
-import { createTestDatabase } from '../helpers/pg.js'
+import { createTestDatabase, storageEngines } from '../helpers/pg.js'
 import { spawnHub } from '../helpers/proc.js'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const cleanups: (() => Promise<void>)[] = []
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c()
-})
-
-const engines: [string, () => Promise<Db>][] = [
-  ['pglite', () => createPgliteDb()],
-  [
-    'postgres',
-    async () => {
-      const t = await createTestDatabase()
-      const db = createPgDb({ url: t.url })
-      cleanups.push(async () => {
-        await db.close()
-        await t.drop()
-      })
-      return db
-    },
-  ],
-]
+const { engines, cleanups, closeEngines } = storageEngines()
+afterAll(closeEngines)
 
 describe.each(engines)('storage on %s', (_name, open) => {
   it('applies every migration once; a second run applies nothing', async () => {
