@@ -1,22 +1,14 @@
 import { createHash } from 'node:crypto'
+import { stringify } from 'safe-stable-stringify'
 import { ClientRegistry, type Client } from '../auth/clients.js'
 
 /**
- * Canonical JSON of a validated request body: object keys sorted (by UTF-16 code unit,
- * as `Array.prototype.sort`), no whitespace, `undefined` members dropped. Bodies reach
- * the services after JSON parsing and schema validation, so they hold only plain
- * objects, arrays, strings, finite numbers, booleans and null.
+ * Canonical JSON of a validated request body: object keys sorted, no whitespace,
+ * `undefined` members dropped (safe-stable-stringify, pino's own deterministic
+ * serializer). Lists keep their order: in a request body, order is meaning. (The
+ * catalog's canonical form, which sorts lists as multisets, is a different contract.)
  */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`
-  const obj = value as Record<string, unknown>
-  const members = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
-  return `{${members.join(',')}}`
-}
+const canonicalJson = (value: unknown): string => stringify(value) ?? 'null'
 
 /** SHA-256 (hex) of the canonical JSON: what an idempotency key is compared on. */
 export const bodyHash = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex')
