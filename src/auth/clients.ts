@@ -83,9 +83,20 @@ export class ClientRegistry {
     return !OPERATOR_SERVICES.has(service) && client.services.has('*')
   }
 
-  /** Object-level access: may this client create, change or read objects of `agencyCode`? */
-  static servesAgency(client: Client, agencyCode: string): boolean {
-    return client.agencies.has('*') || client.agencies.has(agencyCode)
+  /**
+   * Object-level access: may this client create, change or read objects of `agencyCode`?
+   * An object with no agency belongs to the whole province: only a `*` client serves it.
+   */
+  static servesAgency(client: Client, agencyCode: string | null | undefined): boolean {
+    return client.agencies.has('*') || (agencyCode !== null && agencyCode !== undefined && client.agencies.has(agencyCode))
+  }
+
+  /**
+   * The agencies a client serves, as a SQL array parameter: `'*' = ANY($n) OR agency_code = ANY($n)`
+   * decides object-level access inside the statement that reads or writes the object.
+   */
+  static agencyList(client: Client): string[] {
+    return [...client.agencies]
   }
 
   get size() {

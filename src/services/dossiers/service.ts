@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import type { Job, JobsOptions, Queue } from 'bullmq'
 import type { DossierAccepted, DossierEvent, DossierSync, DossierUpsert } from '../../../schemas/v1/dossier.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
-import type { Client } from '../../auth/clients.js'
+import { ClientRegistry, type Client } from '../../auth/clients.js'
 import { HubError, fieldError } from '../../errors.js'
 import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
 import { isMappingError } from '../../mappings/errors.js'
@@ -12,7 +12,7 @@ import { chunkSteps, toDongBoHoSoMC, toHoSo, toTienDo } from '../../mappings/dvc
 import type { TienDoStep } from '../../mappings/dvcqg/types.js'
 import { QUEUES } from '../../queue/names.js'
 import type { Queryable } from '../../store/index.js'
-import { agencyParam, bodyHash, serves } from '../idempotency.js'
+import { bodyHash } from '../idempotency.js'
 import type { HubService, ServiceContext } from '../index.js'
 import { retryDelayMs } from './backoff.js'
 import { dossierMetrics, type DossierMetrics } from './metrics.js'
@@ -122,7 +122,7 @@ export class DossierService implements HubService {
    * dossier of another agency answers 404, as if it did not exist, and is not touched.
    */
   async upsert(body: DossierUpsert, client: Client): Promise<DossierAccepted & { replayed: boolean }> {
-    if (!serves(client, body.agencyCode)) {
+    if (!ClientRegistry.servesAgency(client, body.agencyCode)) {
       throw fieldError('/body/agencyCode', `this client does not serve agency ${body.agencyCode}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
     }
     const { eventId, ...dossier } = body
@@ -147,7 +147,7 @@ export class DossierService implements HubService {
          SELECT (SELECT fresh FROM guard) AS fresh, d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased,
                 (SELECT count(*) FROM e) AS inserted
          FROM (SELECT 1) one LEFT JOIN d ON true`,
-        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status, eventId, client.id, agencyParam(client), hash],
+        [body.dossierCode, body.procedureCode, body.agencyCode, JSON.stringify(dossier), dossier.status, eventId, client.id, ClientRegistry.agencyList(client), hash],
       ),
     )
   }
@@ -187,7 +187,7 @@ export class DossierService implements HubService {
          SELECT (SELECT fresh FROM guard) AS fresh, d.last_seq AS seq, COALESCE(d.lease_until > now(), false) AS leased,
                 (SELECT count(*) FROM e) AS inserted
          FROM (SELECT 1) one LEFT JOIN d ON true`,
-        [dossierCode, body.status ?? null, body.eventId, client.id, body.occurredAt, body.step ? JSON.stringify(body.step) : null, agencyParam(client), hash],
+        [dossierCode, body.status ?? null, body.eventId, client.id, body.occurredAt, body.step ? JSON.stringify(body.step) : null, ClientRegistry.agencyList(client), hash],
       ),
     )
   }
@@ -542,7 +542,7 @@ export class DossierService implements HubService {
       `SELECT e.seq, e.event_id, e.kind, e.state, e.attempts, e.last_error, e.accepted_at, e.delivered_at
        FROM dossier_events e JOIN dossiers d ON d.code = e.dossier_code
        WHERE e.dossier_code = $1 AND ('*' = ANY($2::text[]) OR d.agency_code = ANY($2::text[])) ORDER BY e.seq`,
-      [dossierCode, agencyParam(client)],
+      [dossierCode, ClientRegistry.agencyList(client)],
     )
     if (rows.length === 0) throw new HubError('HUB_ERR_NOT_FOUND', `dossier ${dossierCode} is unknown`)
     return {

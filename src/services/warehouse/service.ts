@@ -17,7 +17,7 @@ import type {
   WarehouseDocumentBody,
 } from '../../../schemas/v1/warehouse.js'
 import type { AuditWriter } from '../../audit/index.js'
-import type { Client } from '../../auth/clients.js'
+import { ClientRegistry, type Client } from '../../auth/clients.js'
 import type { DvcqgApi } from '../../connectors/dvcqg/index.js'
 import { HubError, fieldError } from '../../errors.js'
 import { UpstreamError, isRetryable, toUpstreamError } from '../../http/errors.js'
@@ -40,7 +40,7 @@ import { checkDownload, detectOwnerIdType, type OwnerIdType } from '../../wareho
 import { createPdfSignatureVerifier, type PdfSignatureVerifier, type SignatureOutcome } from '../../warehouse/signature/index.js'
 import { loadTrustAnchors } from '../../warehouse/trust-anchors.js'
 import { retryDelayMs } from '../dossiers/backoff.js'
-import { agencyParam, bodyHash, serves } from '../idempotency.js'
+import { bodyHash } from '../idempotency.js'
 import type { HubService, ServiceContext } from '../index.js'
 import { RateLimiter } from './rate-limit.js'
 
@@ -423,7 +423,7 @@ export class WarehouseService implements HubService {
    */
   async accept(body: WarehouseDocumentBody, client: Client): Promise<WarehouseDocumentAccepted & { replayed: boolean }> {
     const agencyCode = body.agencyCode ?? this.agency
-    if (!serves(client, agencyCode)) {
+    if (!ClientRegistry.servesAgency(client, agencyCode)) {
       throw fieldError('/body/agencyCode', `this client does not serve agency ${agencyCode}${body.agencyCode ? '' : ' (the default)'}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
     }
     const contentType = acceptContentType(body.file.contentType)
@@ -533,7 +533,7 @@ export class WarehouseService implements HubService {
    * of the stored document.
    */
   private sameRequest(r: DocRow, client: Client, hash: string, fileSha256: string): WarehouseDocumentAccepted {
-    const owner = r.client_id !== null ? r.client_id === client.id : serves(client, r.agency_code)
+    const owner = r.client_id !== null ? r.client_id === client.id : ClientRegistry.servesAgency(client, r.agency_code)
     if (!owner) throw fieldError('/body/documentId', 'documentId is already taken by another client', 'HUB_WAREHOUSE_ID_TAKEN', 'HUB_ERR_CONFLICT')
     const same = r.body_sha256 !== null ? r.body_sha256 === hash : r.blob_sha256 === fileSha256
     if (!same) throw fieldError('/body/documentId', 'documentId was already used with a different body', 'HUB_WAREHOUSE_ID_REUSED', 'HUB_ERR_IDEMPOTENCY_CONFLICT')
@@ -818,7 +818,7 @@ export class WarehouseService implements HubService {
          AND ($6::text IS NULL OR signature_status = $6::text)
          AND (source = 'national' OR '*' = ANY($9::text[]) OR agency_code = ANY($9::text[]))
        ORDER BY issued_on DESC NULLS LAST, created_at DESC, id LIMIT $7 OFFSET $8`,
-      [ownerId, byCode, documentCodes, resultCodes, q.validOn ?? null, q.signature ?? null, q.limit, q.offset, agencyParam(audit.client)],
+      [ownerId, byCode, documentCodes, resultCodes, q.validOn ?? null, q.signature ?? null, q.limit, q.offset, ClientRegistry.agencyList(audit.client)],
     )
     this.audit.record({
       clientId: audit.clientId,
@@ -844,7 +844,7 @@ export class WarehouseService implements HubService {
     const { rows } = await this.ctx.db.query<DocRow>(`SELECT ${DOC_COLUMNS} FROM warehouse_documents WHERE id = $1`, [id])
     const r = rows[0]
     if (!r) return { hidden: false }
-    return r.source === 'national' || serves(client, r.agency_code) ? { row: r, hidden: false } : { hidden: true }
+    return r.source === 'national' || ClientRegistry.servesAgency(client, r.agency_code) ? { row: r, hidden: false } : { hidden: true }
   }
 
   private auditDocument(action: string, row: DocRow | undefined, id: string, audit: Caller, started: number, hidden = false) {
@@ -890,13 +890,13 @@ export class WarehouseService implements HubService {
   async recordUsage(id: string, body: UsageBody, audit: Caller): Promise<{ recorded: boolean }> {
     const { row } = await this.row(id, audit.client)
     if (!row) throw new HubError('HUB_ERR_NOT_FOUND', `warehouse document ${id} is unknown`)
-    if (body.agencyCode !== undefined && !serves(audit.client, body.agencyCode)) {
+    if (body.agencyCode !== undefined && !ClientRegistry.servesAgency(audit.client, body.agencyCode)) {
       throw fieldError('/body/agencyCode', `this client does not serve agency ${body.agencyCode}`, 'HUB_AGENCY_NOT_SERVED', 'HUB_ERR_FORBIDDEN')
     }
     const { rows: held } = await this.ctx.db.query<{ agency_code: string }>(`SELECT agency_code FROM dossiers WHERE code = $1`, [body.dossierCode])
     // Dossier codes are `<agency code>-<yyMMdd>-<NNNN>` (the schema's pattern).
     const dossierAgency = held[0]?.agency_code ?? body.dossierCode.slice(0, body.dossierCode.indexOf('-'))
-    if (!serves(audit.client, dossierAgency)) {
+    if (!ClientRegistry.servesAgency(audit.client, dossierAgency)) {
       throw fieldError('/body/dossierCode', `dossier ${body.dossierCode} is unknown to this client`, 'HUB_DOSSIER_NOT_SERVED', 'HUB_ERR_NOT_FOUND')
     }
     const res = await this.ctx.db.query(
