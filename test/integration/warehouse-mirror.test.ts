@@ -31,7 +31,8 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
   let t: TestHub
   beforeAll(async () => {
     const sandbox = await startSandbox(11)
-    t = await startTestHub({ sandbox, env: { WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox), WAREHOUSE_RATE_PER_SEC: 0 } })
+    // The DVCQG deadline covers a whole file download (connect to last byte): room for a loaded CI machine.
+    t = await startTestHub({ sandbox, env: { WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox), WAREHOUSE_RATE_PER_SEC: 0, UPSTREAM_TIMEOUT_MS: 10_000 } })
   })
   afterAll(async () => {
     await t?.close()

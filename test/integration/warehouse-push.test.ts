@@ -41,7 +41,8 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
   let t: TestHub
   beforeAll(async () => {
     const sandbox = await startSandbox(13)
-    t = await startTestHub({ sandbox, env: { WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox) } })
+    // The DVCQG deadline covers a whole file download (connect to last byte): room for a loaded CI machine.
+    t = await startTestHub({ sandbox, env: { WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox), UPSTREAM_TIMEOUT_MS: 10_000 } })
   })
   afterAll(async () => {
     await t?.close()

@@ -11,7 +11,8 @@ describe('warehouse over the REST style of DVCQG (one URL per operation)', () =>
   let t: TestHub
   beforeAll(async () => {
     const sandbox = await startSandbox(17)
-    t = await startTestHub({ sandbox, env: { DVCQG_STYLE: 'rest', WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox) } })
+    // The DVCQG deadline covers a whole file download (connect to last byte): room for a loaded CI machine.
+    t = await startTestHub({ sandbox, env: { DVCQG_STYLE: 'rest', WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox), UPSTREAM_TIMEOUT_MS: 10_000 } })
   })
   afterAll(async () => {
     await t?.close()
