@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type RouteOptions, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import Fastify, { LogController, type RouteOptions, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { openapiOptions } from './plugins/openapi.js'
 import ajvFormats from 'ajv-formats'
 import type { Hub } from './hub.js'
 import type { Logger } from './log.js'
 import errorsPlugin, { sendProblem, toHubError } from './plugins/errors.js'
 import inputPlugin from './plugins/input.js'
 import { HUB_FORMATS, registerHubFormats } from './validation/text.js'
-import authPlugin from './plugins/auth.js'
+import authPlugin from './inbound-auth/plugin.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import pressurePlugin from './plugins/pressure.js'
 import { serverOptions } from './http/server-options.js'
@@ -18,15 +18,11 @@ import securityHeaders, { DOCS_CSP, cspHeader } from './plugins/security-headers
 import healthRoutes from './routes/health.js'
 import metricsRoute from './routes/metrics.js'
 import queuesDashboard from './routes/admin/queues.js'
-import { createReadiness } from './health.js'
-import { QUEUES } from './queue/names.js'
+import { auditOperatorActions } from './routes/admin/operator-audit.js'
+import { createReadiness, createUpstreamHealth } from './health.js'
 import { registerRoutes } from './routes/index.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    hub: Hub
-  }
-}
+import type { HubApp } from './routes/types.js'
+import { registerTracingHooks } from './telemetry/fastify.js'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
@@ -52,8 +48,7 @@ export interface BuildAppOptions {
  * is here: request ids, PII-safe logging, authentication, validation, problem+json,
  * OpenAPI at /docs, health and metrics, then the v1 and admin routes.
  */
-/** The app with TypeBox-typed routes. */
-export type HubApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>
+export type { HubApp } from './routes/types.js'
 
 /** DOCS_ENABLED: true/false force it; auto serves /docs except in production. */
 export const docsEnabled = (config: Pick<Hub['config'], 'DOCS_ENABLED' | 'NODE_ENV'>) =>
@@ -82,13 +77,23 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute)
+  // Server spans (a no-op unless tracing was started for this process), before any route is added.
+  registerTracingHooks(app)
   app.decorate('hub', hub)
-  app.addHook('onSend', async (request, reply) => {
+  // Callback hooks: no promise per request on the hot path.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
+    done(null, payload)
   })
-  app.addHook('onResponse', async (request, reply) => {
+  // One histogram child per (method, route pattern, status), looked up once: the label set is bounded by the route table.
+  const httpChildren = new Map<string, { observe(v: number): void }>()
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched'
-    hub.metrics.httpRequests.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000)
+    const key = `${request.method} ${route} ${reply.statusCode}`
+    let child = httpChildren.get(key)
+    if (!child) httpChildren.set(key, (child = hub.metrics.httpRequests.labels(request.method, route, String(reply.statusCode))))
+    child.observe(reply.elapsedTime / 1000)
+    done()
   })
 
   await app.register(errorsPlugin)
@@ -96,34 +101,20 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
   await app.register(securityHeaders)
   await app.register(inputPlugin, { maxUrlLength: hub.config.MAX_URL_LENGTH })
   // Server limits (docs/edge-limits.md), before authentication: backpressure, then the per-address limit.
-  await app.register(pressurePlugin, { maxEventLoopDelayMs: hub.config.MAX_EVENT_LOOP_DELAY_MS, onOverloaded: () => hub.metrics.edgeRejections.labels('overloaded').inc() })
-  await app.register(rateLimitPlugin, { redisUrl: hub.config.REDIS_URL, prefix: hub.config.QUEUE_PREFIX, perClient: hub.config.RATE_LIMIT_PER_MINUTE, perIp: hub.config.RATE_LIMIT_IP_PER_MINUTE, logger: hub.logger, onLimited: (layer) => hub.metrics.edgeRejections.labels(`rate_limit_${layer}`).inc() })
-  await app.register(authPlugin, { clients: hub.clients, onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc() })
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'lgsp-hub',
-        version: '1',
-        description:
-          "The province's normalized API to the national systems (DVCQG, population, business registry, tax, BHXH, civil status). " +
-          'JSON, camelCase, ISO-8601 timestamps with offset. Errors are RFC 9457 problem+json with a stable `code`.',
-      },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-          basic: { type: 'http', scheme: 'basic', description: 'operators: any user name, the API key as password' },
-        },
-      },
-      security: [{ apiKey: [] }],
-      tags: [
-        { name: 'dossiers', description: 'Dossier intake and status sync to DVCQG' },
-        { name: 'lookups', description: 'Identity and registry lookups (population, business registry, tax, BHXH, civil status); audited' },
-        { name: 'admin', description: 'Operators' },
-        { name: 'health', description: 'Probes' },
-      ],
-    },
+  await app.register(pressurePlugin, {
+    maxEventLoopDelayMs: hub.config.MAX_EVENT_LOOP_DELAY_MS,
+    onOverloaded: () => hub.metrics.edgeRejections.labels('overloaded').inc(),
   })
+  await app.register(rateLimitPlugin, {
+    redis: hub.queues.target,
+    prefix: hub.config.QUEUE_PREFIX,
+    perClient: hub.config.RATE_LIMIT_PER_MINUTE,
+    perIp: hub.config.RATE_LIMIT_IP_PER_MINUTE,
+    logger: hub.logger,
+    onLimited: (layer) => hub.metrics.edgeRejections.labels(`rate_limit_${layer}`).inc(),
+  })
+  await app.register(authPlugin, { clients: hub.clients, onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc() })
+  await app.register(swagger, openapiOptions())
   if (docsEnabled(hub.config)) {
     await app.register(async function docs(scope) {
       // swagger-ui and its static files take no route options: they are public pages.
@@ -134,10 +125,13 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     })
   }
 
-  await app.register(healthRoutes, { readiness: createReadiness(hub) })
+  await app.register(healthRoutes, { readiness: createReadiness(hub), upstreams: createUpstreamHealth(hub) })
   // With METRICS_PORT set, /metrics lives on its own listener (server.ts), not here.
   if (hub.config.METRICS_PORT === 0) await app.register(metricsRoute, { registry: hub.metrics.registry })
-  await app.register(queuesDashboard, { queues: Object.values(QUEUES).map((n) => hub.queues.queue(n)) })
+  // Before any /admin route is registered: every operator action is audited (issue 11).
+  auditOperatorActions(app, hub.services.lookups.audit)
+  // Only the queues the services opened (the ones in use).
+  await app.register(queuesDashboard, { queues: hub.queues.allQueues() })
   await registerRoutes(app, hub)
   return app
 }

@@ -1,15 +1,20 @@
 import type { HubConfig } from './config/schema.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics, type HubMetrics } from './metrics.js'
-import { openDb, migrate, type Db } from './store/index.js'
+import { openDb, openReadDb, migrate, type Db } from './store/index.js'
 import { QueueRuntime } from './queue/runtime.js'
-import { loadClients, type ClientRegistry } from './auth/clients.js'
+import { redisTarget } from './queue/redis.js'
+import { loadClients, type ClientRegistry } from './inbound-auth/clients.js'
 import { createConnectors } from './connectors/index.js'
 import type { Connector, ConnectorContext } from './connectors/types.js'
 import { createTransport, type Transport } from './http/transport.js'
 import { registerBuiltins } from './builtins.js'
 import { createServices, type HubService, type Services } from './services/index.js'
-import { AuditWriter } from './audit/index.js'
+import { AuditWriter, auditWriterOptions } from './audit/index.js'
+import { openAuditEvidence } from './audit/evidence/index.js'
+import { loadMaps } from './config/maps.js'
+import { ConfigError } from './config/load.js'
+import type { IndicatorReader } from './services/indicators/types.js'
 
 /** The shipped development default of AUDIT_HASH_KEY (refused in production). */
 export const DEV_AUDIT_KEY = 'dev-audit-key-change-me'
@@ -26,10 +31,16 @@ export interface Hub {
   readonly logger: Logger
   readonly metrics: HubMetrics
   readonly db: Db
+  /** Read endpoints' handle: the DATABASE_READ_URL replica, or `db` itself when unset. */
+  readonly readDb: Db
   readonly queues: QueueRuntime
   readonly clients: ClientRegistry
   readonly connectors: Map<string, Connector>
+  /** The shared transports by upstream name (what they saw feeds /health/upstreams). */
+  readonly transports: ReadonlyMap<string, Transport>
   readonly services: Services
+  /** The audit log's writer, verifier and prover. */
+  readonly audit: AuditWriter
   /** Aborted when shutdown starts: long-running work stops at its next safe point. */
   readonly shutdownSignal: AbortSignal
   /** Starts the background workers of every service (worker and all roles). */
@@ -41,21 +52,48 @@ export interface CreateHubOptions {
   logger?: Logger
   /** Apply migrations at start-up (default true). */
   migrate?: boolean
+  /** The indicators reports are built from, instead of the hub's own indicator service (tests). */
+  indicatorReader?: IndicatorReader
+}
+
+/** A boot-time misconfiguration is one ConfigError line naming its variable (exit 78). */
+function asConfigError<T>(variable: string, build: () => T): T {
+  try {
+    return build()
+  } catch (e) {
+    if (e instanceof ConfigError) throw e
+    throw new ConfigError(variable, `config error: ${(e as Error).message.split('\n')[0]}`)
+  }
 }
 
 export async function createHub(config: HubConfig, role: Role, opts: CreateHubOptions = {}): Promise<Hub> {
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { role })
   if (!config.DATABASE_URL && (role === 'api' || role === 'worker')) {
-    throw new Error(`role "${role}" needs PostgreSQL: set DATABASE_URL (the embedded PGlite database serves one process; use the "all" role for a single-process hub)`)
+    throw new ConfigError(
+      'DATABASE_URL',
+      `config error: role "${role}" needs PostgreSQL: set DATABASE_URL (the embedded PGlite database serves one process; use the "all" role for a single-process hub)`,
+    )
+  }
+  if (config.DATABASE_READ_URL && !config.DATABASE_URL) {
+    throw new ConfigError('DATABASE_READ_URL', 'config error: DATABASE_READ_URL is a replica of DATABASE_URL: set DATABASE_URL too (PGlite has no replicas)')
   }
   registerBuiltins()
-  const clients = loadClients({ json: config.CLIENTS_JSON, file: config.CLIENTS_FILE, production: config.NODE_ENV === 'production' })
+  const clients = asConfigError(config.CLIENTS_JSON !== undefined ? 'CLIENTS_JSON' : 'CLIENTS_FILE', () =>
+    loadClients({ json: config.CLIENTS_JSON, file: config.CLIENTS_FILE, production: config.NODE_ENV === 'production' }),
+  )
   if (config.NODE_ENV === 'production' && config.AUDIT_HASH_KEY === DEV_AUDIT_KEY) {
-    throw new Error('AUDIT_HASH_KEY still has its development default: set a long random secret in production')
+    throw new ConfigError('AUDIT_HASH_KEY', 'config error: AUDIT_HASH_KEY still has its development default: set a long random secret in production')
   }
+  const maps = loadMaps(config)
+  const redis = redisTarget(config)
   const metrics = createMetrics()
   const db = await openDb(config, role)
+  const readDb = openReadDb(config, db, role, (err) =>
+    logger.warn({ err: { message: err.message } }, 'read replica unreachable: reads fall back to the primary until it answers'),
+  )
   const transports: Transport[] = []
+  /** By upstream name for /health/upstreams (the connector's transport carries its id). */
+  const byUpstream = new Map<string, Transport>()
   try {
     if (opts.migrate !== false) {
       const applied = await migrate(db)
@@ -68,15 +106,27 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
       transport: (o) => {
         const t = createTransport({ ...o, logger: logger.child({ upstream: o.name }), metrics })
         transports.push(t)
+        byUpstream.set(o.name, t)
         return t
       },
     }
     const enabled = config.CONNECTORS_ENABLED.split(',').filter(Boolean)
     const connectors = createConnectors(ctx, enabled)
-    const queues = new QueueRuntime(config.REDIS_URL, config.QUEUE_PREFIX, logger)
+    const queues = new QueueRuntime(redis, config.QUEUE_PREFIX, logger)
     const shutdown = new AbortController()
-    const audit = new AuditWriter(db, config.AUDIT_HASH_KEY, (err, rows) => logger.error({ err: { message: err.message }, rows }, 'audit rows not written yet; retrying'))
-    const services = await createServices({ config, logger, metrics, db, queues, connectors, shutdownSignal: shutdown.signal, audit })
+    const evidence = asConfigError('AUDIT_SIGNING_KEY_FILE', () => openAuditEvidence(config))
+    if (evidence.generatedKey)
+      logger.warn({ file: evidence.generatedKey }, 'audit checkpoint key generated for development; set AUDIT_SIGNING_KEY_FILE in production')
+    const audit = new AuditWriter(
+      db,
+      config.AUDIT_HASH_KEY,
+      (err, rows) => logger.error({ err: { message: err.message }, rows }, 'audit write failed'),
+      auditWriterOptions(config, evidence, (r) => logger.info(r, 'audit segments archived')),
+    )
+    const services = await createServices(
+      { config, logger, metrics, db, readDb, queues, connectors, shutdownSignal: shutdown.signal, audit, maps },
+      { indicatorReader: opts.indicatorReader },
+    )
     let closed = false
     return {
       config,
@@ -84,12 +134,16 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
       logger,
       metrics,
       db,
+      readDb,
       queues,
       clients,
       connectors,
+      transports: byUpstream,
       services,
+      audit,
       shutdownSignal: shutdown.signal,
       async startWorkers() {
+        audit.startRetention()
         for (const s of Object.values(services) as HubService[]) await s.startWorkers?.()
       },
       async close() {
@@ -101,10 +155,12 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
         await queues.close()
         for (const c of connectors.values()) await c.close?.()
         for (const t of transports) t.close()
+        if (readDb !== db) await readDb.close()
         await db.close()
       },
     }
   } catch (e) {
+    if (readDb !== db) await readDb.close().catch(() => undefined)
     await db.close().catch(() => undefined)
     throw e
   }

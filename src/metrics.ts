@@ -35,6 +35,24 @@ export function createMetrics() {
       labelNames: ['upstream'] as const,
       registers: [registry],
     }),
+    upstreamUp: new Gauge({
+      name: 'lgsp_hub_upstream_up',
+      help: '1 while an enabled upstream answers (probe and recent calls), 0 while it is down; updated by /health/upstreams',
+      labelNames: ['upstream'] as const,
+      registers: [registry],
+    }),
+    upstreamLastSuccess: new Gauge({
+      name: 'lgsp_hub_upstream_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful call to an upstream',
+      labelNames: ['upstream'] as const,
+      registers: [registry],
+    }),
+    upstreamRecentLatency: new Gauge({
+      name: 'lgsp_hub_upstream_recent_latency_p95_seconds',
+      help: '95th percentile of the last 100 calls to an upstream (seconds), updated on each call',
+      labelNames: ['upstream'] as const,
+      registers: [registry],
+    }),
     authRejections: new Counter({
       name: 'lgsp_hub_auth_rejections_total',
       help: 'Inbound requests rejected by authentication (401) or authorisation (403)',

@@ -14,25 +14,79 @@ import { isNativeError } from 'node:util/types'
  * caller-controlled 100 KB URL costs microseconds, not seconds.
  */
 
-const SECRET_KEYS = new Set(
-  ['password', 'matkhau', 'secret', 'secretkey', 'clientsecret', 'token', 'accesstoken', 'refreshtoken',
-    'session', 'authorization', 'cookie', 'setcookie', 'xapikey', 'apikey', 'lgspaccesstoken', 'privatekey', 'passphrase'],
-)
+const SECRET_KEYS = new Set([
+  'password',
+  'matkhau',
+  'secret',
+  'secretkey',
+  'clientsecret',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'session',
+  'authorization',
+  'cookie',
+  'setcookie',
+  'xapikey',
+  'apikey',
+  'lgspaccesstoken',
+  'privatekey',
+  'passphrase',
+])
 
-const PII_KEYS = new Set(
-  [
-    // normalized API
-    'name', 'fullname', 'familyname', 'middlename', 'givenname', 'idnumber', 'oldidnumber', 'phone', 'email',
-    'birthdate', 'address', 'detail', 'portalaccountid', 'ownerid', 'subjectid', 'number',
-    // national wire names
-    'hovaten', 'ho', 'chudem', 'ten', 'chuhoso', 'sodinhdanh', 'socmnd', 'sogiaytochuhoso', 'sodienthoai',
-    'madoituong', 'ngaythangnamsinh', 'ngaythangnam', 'chitiet', 'sodinhdanhchusohuu', 'sodinhdanhnguoiyeucau',
-    'hotennguoiyeucau', 'madinhdanh', 'chugiayto', 'sosohokhau', 'msdn', 'masothue',
-    // foreign identity documents (any alphanumeric value under these keys)
-    'passport', 'passportno', 'passportnumber', 'passportid', 'hochieu', 'sohochieu', 'traveldocument', 'traveldocumentnumber',
-    'documentnumber', 'sogiayto', 'sogiaytotuythan',
-  ],
-)
+const PII_KEYS = new Set([
+  // normalized API
+  'name',
+  'fullname',
+  'familyname',
+  'middlename',
+  'givenname',
+  'idnumber',
+  'oldidnumber',
+  'phone',
+  'email',
+  'birthdate',
+  'address',
+  'detail',
+  'portalaccountid',
+  'ownerid',
+  'subjectid',
+  'number',
+  // national wire names
+  'hovaten',
+  'ho',
+  'chudem',
+  'ten',
+  'chuhoso',
+  'sodinhdanh',
+  'socmnd',
+  'sogiaytochuhoso',
+  'sodienthoai',
+  'madoituong',
+  'ngaythangnamsinh',
+  'ngaythangnam',
+  'chitiet',
+  'sodinhdanhchusohuu',
+  'sodinhdanhnguoiyeucau',
+  'hotennguoiyeucau',
+  'madinhdanh',
+  'chugiayto',
+  'sosohokhau',
+  'msdn',
+  'masothue',
+  // foreign identity documents (any alphanumeric value under these keys)
+  'passport',
+  'passportno',
+  'passportnumber',
+  'passportid',
+  'hochieu',
+  'sohochieu',
+  'traveldocument',
+  'traveldocumentnumber',
+  'documentnumber',
+  'sogiayto',
+  'sogiaytotuythan',
+])
 
 const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '')
 
@@ -169,4 +223,3 @@ export function redact(obj: unknown, depth = 0, seen = new WeakSet<object>()): u
   }
   return out
 }
-

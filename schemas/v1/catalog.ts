@@ -1,7 +1,7 @@
 /**
  * Normalized API v1, catalog side: the national procedure catalog the hub keeps in sync
  * with DVCQG (`GET /v1/catalog/...`) and the operators' view of sync runs
- * (`/admin/catalog/...`). The procedure shape mirrors `src/mappings/catalog/types.ts`.
+ * (`/admin/catalog/...`). The procedure shape mirrors `src/mappings/dvcqg/catalog/types.ts`.
  */
 import { Type, type Static } from '@sinclair/typebox'
 
@@ -40,9 +40,16 @@ export const Procedure = Type.Object({
   channels: Type.Array(Type.Object({ channel: str('in-person | online | postal'), durations: Type.Array(Duration) })),
   subjects: Type.Array(CodeName),
   components: Type.Array(Type.Object({ case: Type.String(), documents: Type.Array(Document) })),
-  results: Type.Array(Type.Object({ code: str('MAKETQUA, KQ.Gnn.nnnnnn'), name: Type.String(), fileName: Type.Optional(Type.String()), url: Type.Optional(Type.String()) })),
+  results: Type.Array(
+    Type.Object({ code: str('MAKETQUA, KQ.Gnn.nnnnnn'), name: Type.String(), fileName: Type.Optional(Type.String()), url: Type.Optional(Type.String()) }),
+  ),
   legalBases: Type.Array(LegalBasis),
-  agencies: Type.Object({ implementing: Type.Array(CodeName), competent: Type.Array(CodeName), authorized: Type.Array(CodeName), coordinating: Type.Array(CodeName) }),
+  agencies: Type.Object({
+    implementing: Type.Array(CodeName),
+    competent: Type.Array(CodeName),
+    authorized: Type.Array(CodeName),
+    coordinating: Type.Array(CodeName),
+  }),
   related: Type.Array(Type.String()),
   linked: Type.Array(Type.String()),
   status: Type.String(),
@@ -141,7 +148,9 @@ export const ChangesReply = Type.Object({
   nextCursor: str('Pass as since to get what follows'),
 })
 
-const Counts = Type.Record(Type.String(), Type.Integer(), { description: 'listed, fetched, failed, added, changed, unchanged, removed, upstreamCalls, agencies, fields' })
+const Counts = Type.Record(Type.String(), Type.Integer(), {
+  description: 'listed, fetched, failed, added, changed, unchanged, removed, upstreamCalls, agencies, fields',
+})
 export const CatalogRun = Type.Object({
   id: Type.Integer(),
   trigger: Type.String(),

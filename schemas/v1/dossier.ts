@@ -13,8 +13,7 @@ import type { Static, TUnsafe } from '@sinclair/typebox'
 export const AGENCY_CODE_SOURCE = String.raw`\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}`
 export const AGENCY_CODE_PATTERN = `^${AGENCY_CODE_SOURCE}$`
 /** Dossier code `<agency code>-<yyMMdd>-<NNNN>`, e.g. `000.00.06.H56-231027-0361`. */
-export const DOSSIER_CODE_PATTERN =
-  `^${AGENCY_CODE_SOURCE}-\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])-\\d{4}$`
+export const DOSSIER_CODE_PATTERN = `^${AGENCY_CODE_SOURCE}-\\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\\d|3[01])-\\d{4}$`
 /** Procedure code: national `N.NNNNNN`, or a local variant `N.NNNNNN.<agency code>`. */
 export const PROCEDURE_CODE_PATTERN = `^\\d\\.\\d{6}(\\.${AGENCY_CODE_SOURCE})?$`
 /** Idempotency key: no ':' (BullMQ job ids derive from it) and no whitespace. */
@@ -43,12 +42,9 @@ export const ProcedureCode = Type.String({ pattern: PROCEDURE_CODE_PATTERN, exam
  * a name (trimmed, not blank, no control or invisible format character), a code (a name
  * without whitespace) and free text (no NUL/C0 control but TAB/LF/CR, no lone surrogate).
  */
-export const text = (maxLength: number, options: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength, format: 'hub-name', ...options })
-export const code = (maxLength: number, options: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength, format: 'hub-code', ...options })
-export const freeText = (maxLength: number, options: Record<string, unknown> = {}) =>
-  Type.String({ maxLength, format: 'hub-text', ...options })
+export const text = (maxLength: number, options: Record<string, unknown> = {}) => Type.String({ minLength: 1, maxLength, format: 'hub-name', ...options })
+export const code = (maxLength: number, options: Record<string, unknown> = {}) => Type.String({ minLength: 1, maxLength, format: 'hub-code', ...options })
+export const freeText = (maxLength: number, options: Record<string, unknown> = {}) => Type.String({ maxLength, format: 'hub-text', ...options })
 /** The largest amount of money the API takes (VND): far above any fee, far below 2^53. */
 export const MAX_AMOUNT = 1e13
 
@@ -118,6 +114,19 @@ export const DossierResult = Type.Object(
   closed,
 )
 
+/** Another paper handed in with the dossier, outside the procedure's components (DanhSachTepDinhKemKhac). */
+export const DossierOtherAttachment = Type.Object(
+  {
+    name: text(500, { description: 'TenGiayTo' }),
+    count: Type.Integer({ minimum: 1, maximum: 1000, description: 'SoLuong (copies)' }),
+    kind: Type.Optional(code(50, { description: 'LoaiGiayTo, provincial code' })),
+  },
+  closed,
+)
+
+/** How the result goes back to the applicant (HinhThuc): at the desk, online, by public postal service. */
+export const RESULT_DELIVERY = ['at_desk', 'online', 'postal'] as const
+
 /** Body of `POST /v1/dossiers`: create or update a dossier (whole record). */
 export const DossierUpsertBody = Type.Object(
   {
@@ -145,6 +154,9 @@ export const DossierUpsertBody = Type.Object(
     documents: Type.Optional(Type.Array(DossierDocument, { maxItems: 500 })),
     fees: Type.Optional(Type.Array(DossierFee, { maxItems: 100 })),
     results: Type.Optional(Type.Array(DossierResult, { maxItems: 100 })),
+    otherAttachments: Type.Optional(Type.Array(DossierOtherAttachment, { maxItems: 100, description: 'DanhSachTepDinhKemKhac' })),
+    resultDelivery: Type.Optional(StringEnum(RESULT_DELIVERY, { description: 'HinhThuc: how the result is returned' })),
+    returnInfo: Type.Optional(freeText(2000, { description: 'ThongTinTra: where/to whom the result was returned' })),
   },
   { ...closed, title: 'DossierUpsertBody' },
 )
@@ -162,6 +174,29 @@ export const DossierStep = Type.Object(
   closed,
 )
 
+/**
+ * A supplement request (yêu cầu bổ sung) or its answer, carried by an event. The request and
+ * its answer share `id`; later events of one id complete or correct earlier ones
+ * (DanhSachHoSoBoSung, one entry per id).
+ */
+export const DossierSupplement = Type.Object(
+  {
+    id: code(100, { description: 'HoSoBoSungId' }),
+    requestedBy: Type.Optional(text(200, { description: 'NguoiYeuCauBoSung' })),
+    content: Type.Optional(freeText(2000, { description: 'NoiDungBoSung' })),
+    requestedAt: Type.Optional(Timestamp),
+    documents: Type.Optional(Type.Array(text(500), { maxItems: 100, description: 'DanhSachGiayToBoSung: papers asked for' })),
+    fees: Type.Optional(Type.Array(text(500), { maxItems: 50, description: 'DanhSachLePhiBoSung' })),
+    previousDueAt: Type.Optional(Timestamp),
+    newDueAt: Type.Optional(Timestamp),
+    /** The answer: the applicant handed in what was asked. */
+    receivedBy: Type.Optional(text(200, { description: 'NguoiTiepNhanBoSung' })),
+    receivedInfo: Type.Optional(freeText(2000, { description: 'ThongTinTiepNhan' })),
+    receivedAt: Type.Optional(Timestamp),
+  },
+  closed,
+)
+
 /** Body of `POST /v1/dossiers/{dossierCode}/events`: a status change and/or a processing step. */
 export const DossierEventBody = Type.Object(
   {
@@ -169,12 +204,13 @@ export const DossierEventBody = Type.Object(
     occurredAt: Timestamp,
     status: Type.Optional(code(50)),
     step: Type.Optional(DossierStep),
+    supplement: Type.Optional(DossierSupplement),
   },
   {
     ...closed,
     title: 'DossierEventBody',
     // Self-contained branches keep ajv's strictRequired quiet.
-    anyOf: ['status', 'step'].map((key) => ({ type: 'object', properties: { [key]: {} }, required: [key] })),
+    anyOf: ['status', 'step', 'supplement'].map((key) => ({ type: 'object', properties: { [key]: {} }, required: [key] })),
   },
 )
 
@@ -182,10 +218,7 @@ export const DossierEventBody = Type.Object(
 export const DossierCodeParams = Type.Object({ dossierCode: DossierCode }, closed)
 
 /** 202 answer of both POSTs (and the replayed answer for a repeated eventId). */
-export const DossierAcceptedReply = Type.Object(
-  { dossierCode: DossierCode, eventId: EventId, seq: Type.Integer({ minimum: 1 }) },
-  closed,
-)
+export const DossierAcceptedReply = Type.Object({ dossierCode: DossierCode, eventId: EventId, seq: Type.Integer({ minimum: 1 }) }, closed)
 
 export const SYNC_STATES = ['pending', 'delivered', 'failed', 'parked'] as const
 
@@ -215,6 +248,7 @@ export const DossierSyncReply = Type.Object(
 export type DossierUpsert = Static<typeof DossierUpsertBody>
 export type DossierEvent = Static<typeof DossierEventBody>
 export type DossierStepInput = Static<typeof DossierStep>
+export type DossierSupplementInput = Static<typeof DossierSupplement>
 export type DossierAccepted = Static<typeof DossierAcceptedReply>
 export type DossierSync = Static<typeof DossierSyncReply>
 export type Channel = (typeof CHANNELS)[number]

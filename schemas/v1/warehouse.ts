@@ -15,9 +15,12 @@ const Text = (maxLength: number, description?: string) => text(maxLength, descri
 /** Free text (summaries, scope): the `hub-text` rule. */
 const Prose = (maxLength: number, description?: string) => freeText(maxLength, description ? { description } : {})
 
-export const OwnerIdType = Type.Union(['cccd', 'cmnd', 'tax_code', 'agency_code', 'other'].map((v) => Type.Literal(v)), {
-  description: 'Kind of owner id (detected from its shape when omitted)',
-})
+export const OwnerIdType = Type.Union(
+  ['cccd', 'cmnd', 'tax_code', 'agency_code', 'other'].map((v) => Type.Literal(v)),
+  {
+    description: 'Kind of owner id (detected from its shape when omitted)',
+  },
+)
 /** Owner id: CCCD (12 digits), CMND (9), tax code (10 or 10-3), agency code or another identifier. */
 export const OwnerId = Type.String({ minLength: 1, maxLength: 30, pattern: String.raw`^[0-9A-Za-z.\-]+$`, examples: ['056085000123'] })
 export const ResultCode = code(50, { examples: ['KQ.G15.000031'] })
@@ -30,6 +33,15 @@ export const SignatureOutcome = Type.Object(
     signer: Type.Optional(Type.String({ description: 'Subject DN of the signer certificate' })),
     signedAt: Type.Optional(Type.String({ description: 'signingTime claimed in the signature (ISO 8601)' })),
     checkedAt: Type.Optional(Type.String()),
+    decision: Type.Optional(
+      Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('blocked')], {
+        description: 'What the signature policy decided: blocked documents are stored but never pushed nor offered for reuse (docs/signatures.md)',
+      }),
+    ),
+    policy: Type.Optional(Type.Union([Type.Literal('require'), Type.Literal('warn'), Type.Literal('accept')], { description: 'Policy mode applied' })),
+    reasons: Type.Optional(
+      Type.Array(Type.String(), { description: 'Why the decision is not pass, e.g. invalid:signer_revoked, unsigned, revocation_unknown' }),
+    ),
   },
   closed,
 )
@@ -37,7 +49,13 @@ export const SignatureOutcome = Type.Object(
 /** `POST /v1/warehouse/documents`: a locally digitised document, its file as base64. */
 export const WarehouseDocumentBody = Type.Object(
   {
-    documentId: Type.String({ minLength: 1, maxLength: 100, pattern: EVENT_ID_PATTERN, format: 'hub-code', description: "The province's id of the document (Ma): intake and upload are idempotent on it" }),
+    documentId: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: EVENT_ID_PATTERN,
+      format: 'hub-code',
+      description: "The province's id of the document (Ma): intake and upload are idempotent on it",
+    }),
     ownerId: OwnerId,
     ownerIdType: Type.Optional(OwnerIdType),
     ownerName: Type.Optional(Text(200)),
@@ -60,7 +78,13 @@ export const WarehouseDocumentBody = Type.Object(
     file: Type.Object(
       {
         name: text(255),
-        contentType: Type.Optional(text(100, { default: 'application/pdf', description: 'application/pdf, image/png, image/jpeg, image/tiff, image/gif, image/webp, application/xml or text/xml (a charset parameter on XML only); the first bytes must match; anything else is refused with 415' })),
+        contentType: Type.Optional(
+          text(100, {
+            default: 'application/pdf',
+            description:
+              'application/pdf, image/png, image/jpeg, image/tiff, image/gif, image/webp, application/xml or text/xml (a charset parameter on XML only); the first bytes must match; anything else is refused with 415',
+          }),
+        ),
         // Checked by a char-code loop (src/validation/text.ts), not a regex: 20 MB validate in milliseconds.
         contentBase64: Type.String({ minLength: 4, format: 'hub-base64' }),
         sha256: Type.Optional(Sha256),
@@ -94,11 +118,15 @@ export const WarehouseDocument = Type.Object(
     dossierCode: Type.Optional(Type.String()),
     agencyCode: Type.Optional(Type.String()),
     file: Type.Optional(
-      Type.Object({ name: Type.Optional(Type.String()), contentType: Type.Optional(Type.String()), size: Type.Integer(), sha256: Type.String(), url: Type.String() }, closed),
+      Type.Object(
+        { name: Type.Optional(Type.String()), contentType: Type.Optional(Type.String()), size: Type.Integer(), sha256: Type.String(), url: Type.String() },
+        closed,
+      ),
     ),
     fetchState: Type.String(),
     signature: Type.Optional(SignatureOutcome),
     pushState: Type.String(),
+    pushError: Type.Optional(Type.String({ description: 'Why a local document will not reach the national warehouse (pushState failed)' })),
     nationalId: Type.Optional(Type.String()),
     createdAt: Type.String(),
   },
@@ -107,7 +135,14 @@ export const WarehouseDocument = Type.Object(
 export type WarehouseDocument = Static<typeof WarehouseDocument>
 
 export const WarehouseDocumentAccepted = Type.Object(
-  { id: Type.String({ format: 'uuid' }), documentId: Type.String(), sha256: Type.String(), size: Type.Integer(), pushState: Type.String(), signature: SignatureOutcome },
+  {
+    id: Type.String({ format: 'uuid' }),
+    documentId: Type.String(),
+    sha256: Type.String(),
+    size: Type.Integer(),
+    pushState: Type.String(),
+    signature: SignatureOutcome,
+  },
   closed,
 )
 export type WarehouseDocumentAccepted = Static<typeof WarehouseDocumentAccepted>
@@ -121,7 +156,9 @@ export const OwnerDocumentsQuery = Type.Object(
     documentCode: Type.Optional(Type.String({ maxLength: 1000, format: 'hub-text', description: 'MaGiayTo, comma-separated' })),
     resultCode: Type.Optional(Type.String({ maxLength: 1000, format: 'hub-text', description: 'MaKetQua, comma-separated' })),
     validOn: Type.Optional(IsoDate),
-    procedure: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN, description: 'Documents that can replace components of this procedure (catalog)' })),
+    procedure: Type.Optional(
+      Type.String({ pattern: PROCEDURE_CODE_PATTERN, description: 'Documents that can replace components of this procedure (catalog)' }),
+    ),
     signature: Type.Optional(Type.Union([Type.Literal('valid'), Type.Literal('invalid'), Type.Literal('unsigned'), Type.Literal('untrusted')])),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
     offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
@@ -133,8 +170,21 @@ export type OwnerDocumentsQuery = Static<typeof OwnerDocumentsQuery>
 export const OwnerDocumentsReply = Type.Object(
   {
     ownerIdType: Type.Optional(Type.String()),
-    procedure: Type.Optional(Type.Object({ code: Type.String(), inCatalog: Type.Boolean(), documentCodes: Type.Array(Type.String()), resultCodes: Type.Array(Type.String()) })),
+    procedure: Type.Optional(
+      Type.Object({ code: Type.String(), inCatalog: Type.Boolean(), documentCodes: Type.Array(Type.String()), resultCodes: Type.Array(Type.String()) }),
+    ),
     documents: Type.Array(WarehouseDocument),
+    freshness: Type.Optional(
+      Type.Object(
+        {
+          complete: Type.Boolean({ description: 'false: the national warehouse could not be asked in time; the documents are what the hub holds' }),
+          fetched: Type.Boolean({ description: 'true when this query fetched the owner from the national warehouse' }),
+          mirroredAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the owner was last mirrored completely' })),
+          reason: Type.Optional(Type.Union([Type.Literal('deadline'), Type.Literal('upstream_error'), Type.Literal('disabled')])),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 )

@@ -1,6 +1,16 @@
-import { createHmac } from 'node:crypto'
-import type { Db, Queryable } from '../store/index.js'
-import type { AuditEntry as AuditRow, AuditQuery } from '../../schemas/v1/lookups.js'
+import { createHmac, type KeyObject } from 'node:crypto'
+import type { Db } from '../store/index.js'
+import type { HubConfig } from '../config/schema.js'
+import type { AuditQuery } from '../../schemas/v1/lookups.js'
+import type { BlobStore } from '../documents/blob-store/index.js'
+import { searchAuditRows, type AuditRow } from './repository.js'
+import { singleFlight } from '../lib/single-flight.js'
+import { appendToChain, checkpointNow, type ChainInput } from './evidence/chain.js'
+import { archiveOldSegments, type ArchiveResult } from './evidence/archive.js'
+import type { AuditSigner } from './evidence/signer.js'
+import { verifyAuditLog, type VerifyReport } from './evidence/verify.js'
+import { consistentSnapshot } from './evidence/repository.js'
+import { proveRecord, ProofError, type AuditProof } from './evidence/proof.js'
 
 /** Keyed SHA-256 (HMAC) of a subject identifier: audit rows can be matched per subject without holding the identifier. */
 export function subjectHash(key: string, subjectId: string): string {
@@ -22,145 +32,177 @@ export interface AuditEntry {
   detail?: Record<string, unknown>
 }
 
-const COLUMNS = 10
-
-function values(key: string, e: AuditEntry): unknown[] {
-  return [
-    e.requestId ?? null,
-    e.clientId,
-    e.service,
-    e.action,
-    e.purpose ?? null,
-    e.subjectId ? subjectHash(key, e.subjectId) : null,
-    e.outcome,
-    e.status ?? null,
-    e.latencyMs === undefined ? null : Math.round(e.latencyMs),
-    e.detail ? JSON.stringify(e.detail) : null,
-  ]
+/** The stored form of an entry: the subject id hashed with `key`, the time of the call. */
+function toInput(key: string, e: AuditEntry, at: Date): ChainInput {
+  const { subjectId, ...rest } = e
+  return { ...rest, at, ...(subjectId ? { subjectHash: subjectHash(key, subjectId) } : {}) }
 }
 
-async function insert(db: Queryable, key: string, entries: AuditEntry[]): Promise<void> {
-  const params: unknown[] = []
-  const rows = entries.map((e, i) => {
-    params.push(...values(key, e))
-    return `(${Array.from({ length: COLUMNS }, (_, c) => `$${i * COLUMNS + c + 1}`).join(', ')})`
-  })
-  await db.query(
-    `INSERT INTO audit_log (request_id, client_id, service, action, purpose, subject_hash, outcome, status, latency_ms, detail) VALUES ${rows.join(', ')}`,
-    params,
-  )
+export interface AuditWriterOptions {
+  /** Signs checkpoints (none: records are chained but not signed). */
+  signer?: AuditSigner
+  /** Sign a checkpoint in the appending transaction once this many records are unsigned (0: timer only). */
+  checkpointRecords?: number
+  /** Sign a checkpoint of new records this often (0: never on a timer). */
+  checkpointIntervalMs?: number
+  /** Most records appended in one transaction. */
+  maxBatch?: number
+  /** Public keys whose checkpoints verify (default: the signer's). */
+  publicKeys?: KeyObject[]
+  /** The archive store of segments past retention. */
+  archive?: BlobStore
+  /** Retention (worker role, `startRetention()`): archive checkpoint segments older than `days` to `archive`. */
+  retention?: { days: number; intervalMs: number; onArchived?: (r: ArchiveResult) => void }
 }
 
-/** Writes one audit_log row now (subject hashed with `key`). */
-export async function writeAudit(db: Queryable, key: string, e: AuditEntry): Promise<void> {
-  await insert(db, key, [e])
+interface Pending {
+  input: ChainInput
+  resolve: () => void
+  reject: (e: Error) => void
 }
 
 /**
- * Audit rows of a hot read path, written in batches off the request path: a reuse query at
- * 100 requests/s must not pay a database round trip and a WAL sync per answer. Rows are
- * flushed every `flushMs` (or at `maxBatch` rows) in one multi-row INSERT committed without
- * waiting for the WAL flush, and on `close()`. A process crash can lose the rows of the last
- * flush interval; it cannot lose rows already flushed. A failed flush is retried at the next tick.
+ * The audit log's one writer: `write()` is the durable append. Each record is chained (hash of
+ * the previous record and of its own canonical content) in the database under the head row lock,
+ * so several processes extend one chain. Group commit: writes arriving while a transaction is
+ * in flight are queued and appended together in the next one; every caller's promise resolves
+ * only after that COMMIT (synchronous_commit on), or rejects if it failed: nothing is dropped
+ * silently and nothing is acknowledged before it is on disk. See docs/audit.md.
  */
 export class AuditWriter {
-  private buffer: AuditEntry[] = []
-  private timer?: NodeJS.Timeout
-  private flushing?: Promise<void>
+  private queue: Pending[] = []
+  private running?: Promise<void>
+  private checkpointTimer?: NodeJS.Timeout
+  private retentionTimer?: NodeJS.Timeout
+  private readonly maxBatch: number
 
   constructor(
     private readonly db: Db,
     private readonly key: string,
     private readonly onError: (err: Error, rows: number) => void,
-    private readonly flushMs = 50,
-    private readonly maxBatch = 500,
-  ) {}
+    private readonly opts: AuditWriterOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 500
+    const signer = opts.signer
+    if (signer && opts.checkpointIntervalMs) {
+      this.checkpointTimer = setInterval(() => void checkpointNow(this.db, signer).catch((e: Error) => this.onError(e, 0)), opts.checkpointIntervalMs)
+      this.checkpointTimer.unref()
+    }
+  }
 
   /** The stored form of a subject id (for searches by subject). */
   hash(subjectId: string): string {
     return subjectHash(this.key, subjectId)
   }
 
-  /** Writes one row now, for actions that must be on record before the answer. */
+  /** Appends one record durably: resolves after the transaction holding it committed. */
   write(e: AuditEntry): Promise<void> {
-    return writeAudit(this.db, this.key, e)
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ input: toInput(this.key, e, new Date()), resolve, reject })
+      this.kick()
+    })
+  }
+
+  private kick(): void {
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined
+      if (this.queue.length) this.kick()
+    })
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch)
+      try {
+        await appendToChain(
+          this.db,
+          batch.map((p) => p.input),
+          { ...(this.opts.signer ? { signer: this.opts.signer } : {}), checkpointRecords: this.opts.checkpointRecords ?? 0 },
+        )
+        for (const p of batch) p.resolve()
+      } catch (err) {
+        for (const p of batch) p.reject(err as Error)
+      }
+    }
   }
 
   /** Operators' view (`GET /admin/audit`): newest first, cursor paging; a subject id is searched by its hash. */
   async query(q: AuditQuery): Promise<{ items: AuditRow[]; nextCursor?: string }> {
     await this.flush()
-    const where: string[] = []
-    const params: unknown[] = []
-    const add = (sql: string, v: unknown) => {
-      params.push(v)
-      where.push(sql.replace('?', `$${params.length}`))
-    }
-    if (q.client) add('client_id = ?', q.client)
-    if (q.service) add('service = ?', q.service)
-    if (q.subjectId) add('subject_hash = ?', this.hash(q.subjectId))
-    if (q.from) add('at >= ?', q.from)
-    if (q.to) add('at < ?', q.to)
-    if (q.cursor) add('id < ?', q.cursor)
-    params.push(q.limit + 1)
-    const { rows } = await this.db.query<Record<string, unknown>>(
-      `SELECT id, at, request_id, client_id, service, action, purpose, subject_hash, outcome, status, latency_ms, detail FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    )
-    const opt = <T>(v: T | null | undefined) => (v === null || v === undefined ? undefined : v)
-    const items = rows.slice(0, q.limit).map((r): AuditRow => {
-      const detail = (typeof r['detail'] === 'string' ? JSON.parse(r['detail']) : (r['detail'] ?? {})) as { upstream?: string; upstreamRef?: string }
-      return {
-        id: String(r['id']),
-        at: new Date(r['at'] as string).toISOString(),
-        requestId: opt(r['request_id'] as string | null),
-        clientId: String(r['client_id']),
-        service: String(r['service']),
-        action: String(r['action']),
-        purpose: opt(r['purpose'] as string | null),
-        subjectHash: opt(r['subject_hash'] as string | null),
-        outcome: String(r['outcome']),
-        status: opt(r['status'] as number | null),
-        latencyMs: opt(r['latency_ms'] as number | null),
-        upstream: detail.upstream,
-        upstreamRef: detail.upstreamRef,
-      }
-    })
-    return rows.length > q.limit ? { items, nextCursor: items[items.length - 1]!.id } : { items }
+    const { subjectId, ...rest } = q
+    return searchAuditRows(this.db, { ...rest, ...(subjectId ? { subjectHash: this.hash(subjectId) } : {}) })
   }
 
+  /** Fire-and-forget append (a failure goes to `onError`); prefer `await write()` before answering. */
   record(e: AuditEntry): void {
-    // A database down for long must not exhaust memory: keep the newest rows.
-    if (this.buffer.length >= 100_000) this.buffer.shift()
-    this.buffer.push(e)
-    if (this.buffer.length >= this.maxBatch) void this.flush()
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs)
+    this.write(e).catch((err: Error) => this.onError(err, 1))
   }
 
+  /** Waits until every queued write has been committed (or failed). */
   async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-    await this.flushing
-    if (this.buffer.length === 0) return
-    const batch = this.buffer.splice(0, this.maxBatch)
-    this.flushing = this.db
-      .tx(async (q) => {
-        await q.query('SET LOCAL synchronous_commit TO OFF')
-        await insert(q, this.key, batch)
-      })
-      .catch((err: Error) => {
-        this.onError(err, batch.length)
-        this.buffer.unshift(...batch.slice(0, 10_000))
-      })
-      .finally(() => {
-        this.flushing = undefined
-        if (this.buffer.length) this.timer ??= setTimeout(() => void this.flush(), this.flushMs)
-      })
-    await this.flushing
+    while (this.running) await this.running
+  }
+
+  /** Signs a checkpoint of the records not yet signed (`false`: nothing new, or no signer). */
+  async checkpoint(): Promise<boolean> {
+    await this.flush()
+    return this.opts.signer ? checkpointNow(this.db, this.opts.signer) : false
+  }
+
+  /**
+   * Walks the chain, archived segments and checkpoints (`lgsp-hub audit verify`, `GET /admin/audit/verify`).
+   * Concurrent calls share one walk (it reads the whole log).
+   */
+  readonly verify: () => Promise<VerifyReport> = singleFlight(async () => {
+    await this.flush()
+    const keys = this.opts.publicKeys ?? (this.opts.signer ? [this.opts.signer.publicKey] : [])
+    return this.db.tx(async (q) => {
+      await consistentSnapshot(q)
+      return verifyAuditLog(q, { publicKeys: keys, ...(this.opts.archive ? { archive: this.opts.archive } : {}) })
+    })
+  })
+
+  /** The inclusion proof of one record under a signed checkpoint (`lgsp-hub audit proof <id>`). */
+  async prove(recordId: string): Promise<AuditProof> {
+    if (!this.opts.signer) throw new ProofError('no audit signing key is configured')
+    await this.flush()
+    return proveRecord(this.db, recordId, { signer: this.opts.signer, ...(this.opts.archive ? { archive: this.opts.archive } : {}) })
+  }
+
+  /** Worker role: runs retention on its interval (no-op when retention is off). */
+  startRetention(): void {
+    const r = this.opts.retention
+    const store = this.opts.archive
+    if (!r || !store || r.days <= 0 || this.retentionTimer) return
+    const run = () =>
+      void archiveOldSegments(this.db, store, r.days)
+        .then((res) => (res.segments ? r.onArchived?.(res) : undefined))
+        .catch((e: Error) => this.onError(e, 0))
+    this.retentionTimer = setInterval(run, r.intervalMs)
+    this.retentionTimer.unref()
+    run()
   }
 
   async close(): Promise<void> {
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer)
+    if (this.retentionTimer) clearInterval(this.retentionTimer)
+    this.checkpointTimer = this.retentionTimer = undefined
     await this.flush()
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+  }
+}
+
+/** The writer's options from configuration and the opened evidence (key, trusted keys, archive store). */
+export function auditWriterOptions(
+  cfg: Pick<HubConfig, 'AUDIT_CHECKPOINT_RECORDS' | 'AUDIT_CHECKPOINT_INTERVAL_MS' | 'AUDIT_RETENTION_DAYS' | 'AUDIT_ARCHIVE_INTERVAL_MS'>,
+  ev: { signer: AuditSigner; publicKeys: KeyObject[]; archive: BlobStore },
+  onArchived?: (r: ArchiveResult) => void,
+): AuditWriterOptions {
+  return {
+    signer: ev.signer,
+    publicKeys: ev.publicKeys,
+    archive: ev.archive,
+    checkpointRecords: cfg.AUDIT_CHECKPOINT_RECORDS,
+    checkpointIntervalMs: cfg.AUDIT_CHECKPOINT_INTERVAL_MS,
+    retention: { days: cfg.AUDIT_RETENTION_DAYS, intervalMs: cfg.AUDIT_ARCHIVE_INTERVAL_MS, ...(onArchived ? { onArchived } : {}) },
   }
 }

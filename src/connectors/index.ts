@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/load.js'
 import type { Connector, ConnectorContext, ConnectorFactory } from './types.js'
 
 /**
@@ -14,7 +15,11 @@ export function createConnectors(ctx: ConnectorContext, enabled: string[]): Map<
   const out = new Map<string, Connector>()
   for (const id of enabled) {
     const factory = CONNECTOR_FACTORIES[id]
-    if (!factory) throw new Error(`CONNECTORS_ENABLED names an unknown connector "${id}" (known: ${Object.keys(CONNECTOR_FACTORIES).join(', ') || 'none'})`)
+    if (!factory)
+      throw new ConfigError(
+        'CONNECTORS_ENABLED',
+        `config error: CONNECTORS_ENABLED names an unknown connector "${id}" (known: ${Object.keys(CONNECTOR_FACTORIES).join(', ') || 'none'})`,
+      )
     out.set(id, factory(ctx))
   }
   return out

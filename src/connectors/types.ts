@@ -12,7 +12,7 @@ export interface CheckResult {
 /** One national system. Speaks national types only; mappings handle the province. */
 export interface Connector {
   readonly id: string
-  /** Cheap reachability + credentials probe, used by /health/ready. */
+  /** Cheap reachability + credentials probe, used by /health/upstreams (never readiness). */
   check(): Promise<CheckResult>
   close?(): void | Promise<void>
 }

@@ -80,7 +80,10 @@ export function toUpstreamError(upstream: string, err: unknown): UpstreamError {
       return new UpstreamError(upstream, 'timeout', `${upstream} did not answer in time (deadline)`, { cause: err })
     }
     if (err.code === 'ERR_BAD_RESPONSE' && /^maxContentLength size of \d+ exceeded$/.test(err.message)) {
-      return new UpstreamError(upstream, 'too_large', `${upstream} answered more than the reply limit (${err.message.replace(/\D/g, '')} bytes)`, { limit: 'reply_bytes', cause: err })
+      return new UpstreamError(upstream, 'too_large', `${upstream} answered more than the reply limit (${err.message.replace(/\D/g, '')} bytes)`, {
+        limit: 'reply_bytes',
+        cause: err,
+      })
     }
     if (err.code === 'ERR_CANCELED') return new UpstreamError(upstream, 'aborted', `${upstream}: call aborted`, { cause: err })
     if (err.response) {
@@ -118,6 +121,11 @@ export function upstreamToHubError(err: UpstreamError): HubError {
     too_large: err.opts.limit === 'field_chars' ? 'HUB_ERR_UPSTREAM_BAD_REPLY' : 'HUB_ERR_UPSTREAM_REPLY_TOO_LARGE',
   }
   const code = err.kind === 'http' && err.status !== undefined && err.status < 500 && err.status !== 429 ? 'HUB_ERR_UPSTREAM_REJECTED' : map[err.kind]
-  const retryAfter = err.retryAfterMs !== undefined ? Math.ceil(err.retryAfterMs / 1000) : code === 'HUB_ERR_CIRCUIT_OPEN' || code === 'HUB_ERR_UPSTREAM_UNAVAILABLE' ? 5 : undefined
+  const retryAfter =
+    err.retryAfterMs !== undefined
+      ? Math.ceil(err.retryAfterMs / 1000)
+      : code === 'HUB_ERR_CIRCUIT_OPEN' || code === 'HUB_ERR_UPSTREAM_UNAVAILABLE'
+        ? 5
+        : undefined
   return new HubError(code, err.message, { retryAfter, cause: err, extra: { upstream: err.upstream } })
 }

@@ -5,9 +5,11 @@ import CircuitBreaker from 'opossum'
 import type { Logger } from '../log.js'
 import { maskText } from '../pii.js'
 import type { HubMetrics } from '../metrics.js'
-import type { AuthStrategy } from './auth.js'
+import type { AuthStrategy } from '../outbound-auth/strategy.js'
 import { UpstreamError, isRetryable, toUpstreamError } from './errors.js'
 import { Semaphore } from './semaphore.js'
+import { injectTraceHeaders } from '../telemetry/propagation.js'
+import { plainRequest, type PlainReply, type PlainRequest, type PlainSettings } from './plain-request.js'
 
 export interface BreakerOptions {
   /** Failure percentage over the rolling window that opens the circuit. */
@@ -50,6 +52,24 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/** What a transport saw of its upstream lately (for /health/upstreams); no personal data. */
+export interface UpstreamObservation {
+  circuit: 'closed' | 'open' | 'half-open' | 'none'
+  lastSuccessAt?: string
+  /** Last failure that speaks of the upstream's health (retryable: timeouts, resets, 5xx, 429, open circuit). */
+  lastFaultAt?: string
+  /** Kind of the last failure of any sort (`timeout`, `http`, `rejected`…), with its status when HTTP. */
+  lastErrorKind?: string
+  lastErrorAt?: string
+  /** Latency of the most recent call, and the 95th percentile of the recent ones (ms). */
+  lastLatencyMs?: number
+  p95LatencyMs?: number
+  /** Calls in the latency window. */
+  recentCalls: number
+}
+
+const LATENCY_WINDOW = 100
+
 export const DEFAULT_BREAKER: BreakerOptions = {
   errorThresholdPercentage: 50,
   resetTimeoutMs: 5000,
@@ -69,15 +89,31 @@ export class Transport {
   readonly name: string
   private readonly breaker?: CircuitBreaker<[() => Promise<unknown>], unknown>
   private readonly limit?: Semaphore
+  private readonly latencies: number[] = []
+  private lastSuccessAt?: number
+  private lastFaultAt?: number
+  private lastError?: { kind: string; at: number }
+  private readonly plain: PlainSettings
+  /** Signals made by `execute` (its deadline already in them): the axios interceptor adds no second deadline. */
+  private readonly ownSignals = new WeakSet<AbortSignal>()
+  private gaugeAt = 0
+  private readonly gauges?: { recent: { set(v: number): void }; lastSuccess: { set(v: number): void } }
+  /** Histogram children by operation and outcome, looked up once each (a bounded set). */
+  private readonly histograms = new Map<string, { observe(v: number): void }>()
 
   constructor(private readonly opts: TransportOptions) {
     this.name = opts.name
     const agentOpts = { keepAlive: true, maxSockets: Math.max(opts.maxConcurrent ?? 64, 16) }
+    const httpAgent = new http.Agent(agentOpts)
+    const httpsAgent = new https.Agent({ ...agentOpts, ...opts.tls })
+    if (opts.metrics)
+      this.gauges = { recent: opts.metrics.upstreamRecentLatency.labels(opts.name), lastSuccess: opts.metrics.upstreamLastSuccess.labels(opts.name) }
+    this.plain = { name: opts.name, baseURL: opts.baseURL, headers: opts.headers, auth: opts.auth, httpAgent, httpsAgent, maxReplyBytes: opts.maxReplyBytes }
     this.axios = axios.create({
       baseURL: opts.baseURL,
       timeout: opts.timeoutMs,
-      httpAgent: new http.Agent(agentOpts),
-      httpsAgent: new https.Agent({ ...agentOpts, ...opts.tls }),
+      httpAgent,
+      httpsAgent,
       headers: opts.headers,
       // Bodies are read by mappings; never let axios throw on a 4xx body we want to see.
       validateStatus: (s) => s >= 200 && s < 300,
@@ -91,9 +127,12 @@ export class Transport {
     // trips it. Every request (SOAP, token and login requests included) also gets one
     // deadline covering connect, headers and body, combined with the caller's signal.
     this.axios.interceptors.request.use((config) => {
-      const deadline = AbortSignal.timeout(opts.timeoutMs)
       const signal = config.signal as AbortSignal | undefined
-      config.signal = signal ? AbortSignal.any([signal, deadline]) : deadline
+      if (!signal || !this.ownSignals.has(signal)) {
+        const deadline = AbortSignal.timeout(opts.timeoutMs)
+        config.signal = signal ? AbortSignal.any([signal, deadline]) : deadline
+      }
+      injectTraceHeaders(config.headers)
       return config
     })
     if (opts.auth) {
@@ -134,6 +173,44 @@ export class Transport {
     return this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed'
   }
 
+  /** The upstream as this transport saw it: breaker, last success/fault, recent latency. */
+  observe(): UpstreamObservation {
+    const p95 = this.p95()
+    const at = (ms?: number) => (ms === undefined ? undefined : new Date(ms).toISOString())
+    return {
+      circuit: this.circuitState,
+      ...(this.lastSuccessAt !== undefined ? { lastSuccessAt: at(this.lastSuccessAt) } : {}),
+      ...(this.lastFaultAt !== undefined ? { lastFaultAt: at(this.lastFaultAt) } : {}),
+      ...(this.lastError ? { lastErrorKind: this.lastError.kind, lastErrorAt: at(this.lastError.at) } : {}),
+      ...(p95 !== undefined ? { lastLatencyMs: this.latencies[this.latencies.length - 1], p95LatencyMs: p95 } : {}),
+      recentCalls: this.latencies.length,
+    }
+  }
+
+  private p95(): number | undefined {
+    if (!this.latencies.length) return undefined
+    const sorted = [...this.latencies].sort((a, b) => a - b)
+    return sorted[Math.ceil(sorted.length * 0.95) - 1]
+  }
+
+  private record(outcome: string, err: UpstreamError | undefined, ms: number): void {
+    const now = Date.now()
+    this.latencies.push(Math.round(ms))
+    if (this.latencies.length > LATENCY_WINDOW) this.latencies.shift()
+    // The p95 gauge (it sorts the window) moves at most every 250 ms: scrapes are seconds apart.
+    if (now - this.gaugeAt >= 250) {
+      this.gaugeAt = now
+      this.gauges?.recent.set((this.p95() ?? 0) / 1000)
+    }
+    if (!err) {
+      this.lastSuccessAt = now
+      this.gauges?.lastSuccess.set(now / 1000)
+      return
+    }
+    this.lastError = { kind: outcome, at: now }
+    if (isRetryable(err) || err.kind === 'circuit_open') this.lastFaultAt = now
+  }
+
   /**
    * Runs one logical call (which may be several HTTP exchanges, e.g. a SOAP call)
    * through the breaker, the concurrency cap, auth refresh and the read retry.
@@ -141,9 +218,15 @@ export class Transport {
   async execute<T>(call: CallOptions, fn: (signal?: AbortSignal) => Promise<T>): Promise<T> {
     const started = performance.now()
     let outcome = 'ok'
+    let failure: UpstreamError | undefined
     // One deadline for the whole logical call: retries and the auth refresh included.
-    const deadline = AbortSignal.timeout(this.opts.timeoutMs)
+    // A timer cleared when the call ends: an AbortSignal.timeout would still fire (an exception and an abort event) after every call.
+    const ctl = new AbortController()
+    const timer = setTimeout(() => ctl.abort(new DOMException(`${this.name} deadline`, 'TimeoutError')), this.opts.timeoutMs)
+    timer.unref()
+    const deadline = ctl.signal
     const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline
+    this.ownSignals.add(signal)
     const max = this.opts.maxFieldChars
     const checked = max === undefined ? fn : async (s?: AbortSignal) => checkFieldLengths(this.name, await fn(s), max)
     try {
@@ -170,20 +253,46 @@ export class Transport {
     } catch (e) {
       let err = this.normalise(e)
       // The deadline fired while no request was in flight (waiting for a slot, between retries).
-      if (deadline.aborted && !call.signal?.aborted && err.kind === 'aborted') err = new UpstreamError(this.name, 'timeout', `${this.name} did not answer in time (deadline)`, { cause: err })
+      if (deadline.aborted && !call.signal?.aborted && err.kind === 'aborted')
+        err = new UpstreamError(this.name, 'timeout', `${this.name} did not answer in time (deadline)`, { cause: err })
       outcome = err.kind === 'http' ? `http_${err.status}` : err.kind
+      failure = err
       if (err.kind === 'too_large') this.opts.metrics?.upstreamLimitBreaches.labels(this.name, err.opts.limit ?? 'reply_bytes').inc()
       else if (err.kind === 'timeout' && deadline.aborted) this.opts.metrics?.upstreamLimitBreaches.labels(this.name, 'deadline').inc()
       this.opts.logger.debug({ upstream: this.name, operation: call.operation, outcome, err: { message: err.message } }, 'upstream call failed')
       throw err
     } finally {
-      this.opts.metrics?.upstreamRequests.labels(this.name, call.operation, outcome).observe((performance.now() - started) / 1000)
+      clearTimeout(timer)
+      const ms = performance.now() - started
+      const metrics = this.opts.metrics
+      if (metrics) {
+        const key = `${call.operation} ${outcome}`
+        let h = this.histograms.get(key)
+        if (!h) this.histograms.set(key, (h = metrics.upstreamRequests.labels(this.name, call.operation, outcome)))
+        h.observe(ms / 1000)
+      }
+      this.record(outcome, failure, ms)
     }
   }
 
   /** An HTTP request through `execute`. */
   request<T = unknown>(call: CallOptions, config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
     return this.execute(call, (signal) => this.axios.request<T>({ ...config, signal }))
+  }
+
+  /**
+   * One exchange without axios (the lookups' hot path): same agents, auth, trace headers and
+   * reply cap; answers any status with its text body. Call it inside `execute` with its signal
+   * (that carries the deadline); alone it gets a deadline of its own.
+   */
+  text(req: PlainRequest): Promise<PlainReply> {
+    const signal = req.signal && this.ownSignals.has(req.signal) ? req.signal : this.deadlineFor(req.signal)
+    return plainRequest(this.plain, { ...req, signal })
+  }
+
+  private deadlineFor(signal?: AbortSignal): AbortSignal {
+    const deadline = AbortSignal.timeout(this.opts.timeoutMs)
+    return signal ? AbortSignal.any([signal, deadline]) : deadline
   }
 
   private async withAuthRefresh<T>(call: CallOptions, fn: (signal?: AbortSignal) => Promise<T>, signal: AbortSignal): Promise<T> {
@@ -232,7 +341,8 @@ export function checkFieldLengths<T>(upstream: string, value: T, max: number): T
   while (stack.length) {
     const { v, depth } = stack.pop()!
     if (typeof v === 'string') {
-      if (v.length > max) throw new UpstreamError(upstream, 'too_large', `${upstream} answered a field of ${v.length} characters (limit ${max})`, { limit: 'field_chars' })
+      if (v.length > max)
+        throw new UpstreamError(upstream, 'too_large', `${upstream} answered a field of ${v.length} characters (limit ${max})`, { limit: 'field_chars' })
     } else if (v && typeof v === 'object' && depth < 32 && !Buffer.isBuffer(v)) {
       for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) stack.push({ v: x, depth: depth + 1 })
     }

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { HubError, problem, type FieldError, type HubErrorCode } from '../errors.js'
-import { MappingError } from '../mappings/errors.js'
+import { MappingError } from '../mappings/shared/errors.js'
 import { HUB_FORMATS } from '../validation/text.js'
+import { isDatabaseUnavailable } from '../store/errors.js'
 
 interface AjvLikeError {
   instancePath?: string
@@ -63,7 +64,12 @@ export function toHubError(err: unknown): HubError {
     case 'FST_FILES_LIMIT':
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return one('HUB_ERR_PAYLOAD_TOO_LARGE', '/body', `the multipart body has too many ${fe.code === 'FST_FILES_LIMIT' ? 'files' : fe.code === 'FST_FIELDS_LIMIT' ? 'fields' : 'parts'}`, 'HUB_MULTIPART_LIMIT')
+      return one(
+        'HUB_ERR_PAYLOAD_TOO_LARGE',
+        '/body',
+        `the multipart body has too many ${fe.code === 'FST_FILES_LIMIT' ? 'files' : fe.code === 'FST_FIELDS_LIMIT' ? 'fields' : 'parts'}`,
+        'HUB_MULTIPART_LIMIT',
+      )
     case 'FST_REQ_FILE_TOO_LARGE':
       return one('HUB_ERR_PAYLOAD_TOO_LARGE', '/body/file', 'the file exceeds the configured limit', 'HUB_MULTIPART_LIMIT')
     case 'FST_PROTO_VIOLATION':
@@ -90,7 +96,15 @@ export function toHubError(err: unknown): HubError {
   }
   const mapped = byStatus[status]
   if (mapped) return new HubError(mapped)
-  if (status >= 400 && status < 500) return one('HUB_ERR_VALIDATION', '/', `the request was refused (${typeof fe.code === 'string' ? fe.code : status})`, typeof fe.code === 'string' ? fe.code : undefined)
+  if (status >= 400 && status < 500)
+    return one(
+      'HUB_ERR_VALIDATION',
+      '/',
+      `the request was refused (${typeof fe.code === 'string' ? fe.code : status})`,
+      typeof fe.code === 'string' ? fe.code : undefined,
+    )
+  // The database stopped, restarting or failing over: the caller retries (the pool reconnects by itself).
+  if (isDatabaseUnavailable(err)) return new HubError('HUB_ERR_DEPENDENCY_DOWN', 'the database is unavailable; retry later', { retryAfter: 5, cause: err })
   return new HubError('HUB_ERR_INTERNAL', 'internal error', { cause: err })
 }
 
@@ -115,8 +129,17 @@ export default fp(
     })
     // A plugin answering a client error its own way (the queue dashboard's {"error": …})
     // still leaves as problem+json with a stable code.
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (reply.statusCode < 400 || String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) return payload
+    // A callback hook: answers below 400 (nearly all) pass without a promise per request.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (reply.statusCode < 400) return done(null, payload)
+      try {
+        done(null, asProblem(request, reply, payload))
+      } catch (e) {
+        done(e as Error)
+      }
+    })
+    function asProblem(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+      if (String(reply.getHeader('content-type') ?? '').startsWith('application/problem+json')) return payload
       if (payload !== null && payload !== undefined && typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
       let parsed: { message?: unknown; error?: unknown; code?: unknown } | undefined
       try {
@@ -138,7 +161,7 @@ export default fp(
       reply.header('content-type', 'application/problem+json; charset=utf-8')
       reply.removeHeader('content-length')
       return JSON.stringify(body)
-    })
+    }
     app.setNotFoundHandler((request, reply) =>
       sendProblem(request, reply, new HubError('HUB_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
     )

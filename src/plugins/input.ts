@@ -36,11 +36,23 @@ export default fp(
     app.addHook('onRequest', async (request, reply) => {
       const length = request.raw.url?.length ?? 0
       if (length > opts.maxUrlLength) {
-        return sendProblem(request, reply, new HubError('HUB_ERR_URI_TOO_LONG', `the request target has ${length} characters; the limit is ${opts.maxUrlLength}`, { errors: [{ field: '/url', message: 'too long' }] }))
+        return sendProblem(
+          request,
+          reply,
+          new HubError('HUB_ERR_URI_TOO_LONG', `the request target has ${length} characters; the limit is ${opts.maxUrlLength}`, {
+            errors: [{ field: '/url', message: 'too long' }],
+          }),
+        )
       }
     })
-    app.addHook('preValidation', async (request) => {
-      assertRequestText(request)
+    // A callback hook: no promise per request; a violation is passed on as the error.
+    app.addHook('preValidation', (request, _reply, done) => {
+      try {
+        assertRequestText(request)
+      } catch (e) {
+        return done(e as Error)
+      }
+      done()
     })
   },
   { name: 'hub-input', dependencies: ['hub-errors'] },

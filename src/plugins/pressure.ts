@@ -29,9 +29,19 @@ export default fp(
         if (request.routeOptions.url === '/health/live') return undefined
         opts.onOverloaded?.()
         const lag = typeof value === 'number' ? Math.round(value) : undefined
-        const sent = sendProblem(request, reply, new HubError('HUB_ERR_OVERLOADED', `the hub is overloaded (event-loop delay ${lag ?? '?'} ms); retry later`, { retryAfter }))
+        const sent = sendProblem(
+          request,
+          reply,
+          new HubError('HUB_ERR_OVERLOADED', `the hub is overloaded (event-loop delay ${lag ?? '?'} ms); retry later`, { retryAfter }),
+        )
         // under-pressure continues the hook chain when this settles: by then the reply is sent and the chain stops.
-        return new Promise<void>((resolve) => void sent.then(() => resolve(), () => resolve()))
+        return new Promise<void>(
+          (resolve) =>
+            void sent.then(
+              () => resolve(),
+              () => resolve(),
+            ),
+        )
       },
     })
   },

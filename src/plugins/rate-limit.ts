@@ -4,12 +4,13 @@ import fp from 'fastify-plugin'
 import rateLimit, { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { HubError } from '../errors.js'
-import { createRedis } from '../queue/redis.js'
+import { closeRedis, createRedis, type RedisTarget } from '../queue/redis.js'
 import type { Logger } from '../log.js'
 import { sendProblem } from './errors.js'
 
 export interface RateLimitOptions {
-  redisUrl: string
+  /** The hub's Redis (`hub.queues.target`): the same server, sentinels, credentials and TLS as the queues. */
+  redis: RedisTarget | string
   /** QUEUE_PREFIX: two hubs sharing one Redis keep separate counters. */
   prefix: string
   /** Default budget of an authenticated client per minute (a client may set its own). */
@@ -36,14 +37,14 @@ export const isProbe = (request: FastifyRequest) => request.routeOptions.url?.st
  */
 export default fp(
   async function rateLimitPlugin(app: FastifyInstance, opts: RateLimitOptions) {
-    const redis = createRedis(opts.redisUrl, 'limiter', opts.logger)
+    const redis = createRedis(opts.redis, 'limiter', opts.logger)
     // Count from the first request: connect before listening, but a Redis that is down (an error) or slow (2 s) never holds start-up.
     app.addHook('onReady', async () => {
       if (redis.status === 'ready') return
       await Promise.race([once(redis, 'ready').catch(() => undefined), sleep(2000, undefined, { ref: false })])
     })
     app.addHook('onClose', async () => {
-      await redis.quit().catch(() => redis.disconnect())
+      await closeRedis(redis)
     })
     await app.register(rateLimit, {
       global: false,
@@ -67,7 +68,14 @@ export default fp(
       const retryAfter = Math.max(1, r.ttlInSeconds)
       const who = layer === 'client' ? `client ${request.client?.id ?? ''}` : 'this address'
       // Returning the reply makes Fastify wait until it is sent before the next hook.
-      return sendProblem(request, reply, new HubError('HUB_ERR_RATE_LIMITED', `${who} exceeded ${r.max} requests per minute; retry in ${retryAfter} s`, { retryAfter, extra: { limit: r.max, scope: layer } }))
+      return sendProblem(
+        request,
+        reply,
+        new HubError('HUB_ERR_RATE_LIMITED', `${who} exceeded ${r.max} requests per minute; retry in ${retryAfter} s`, {
+          retryAfter,
+          extra: { limit: r.max, scope: layer },
+        }),
+      )
     }
 
     app.addHook('onRequest', async (request, reply) => {

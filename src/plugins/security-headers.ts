@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import helmet from '@fastify/helmet'
+import helmet, { type HelmetOptions } from 'helmet'
 import type { FastifyInstance } from 'fastify'
 
 type Directives = Record<string, string[]>
@@ -33,28 +33,50 @@ export const DOCS_CSP: Directives = PAGE_BASE
  * /admin/queues (bull-board): scripts only from the hub. Styles also inline: the page
  * has an inline <style>/style attributes, and its bundled editor (CodeMirror) and modal
  * scroll lock insert <style> elements at run time without a nonce. CSS only; its Google
- * Fonts stylesheet stays blocked (the dashboard falls back to a system font).
+ * Fonts link is taken out of the page (withoutExternalAssets in src/routes/admin/queues.ts)
+ * and would stay blocked here (the dashboard uses a system font).
  */
 export const DASHBOARD_CSP: Directives = { ...PAGE_BASE, 'style-src': ["'self'", "'unsafe-inline'"] }
 
 /** Per-route helmet options (route `config.helmet`) with another CSP than the API's. */
 export const routeHelmet = (directives: Directives) => ({ contentSecurityPolicy: { useDefaults: false, directives } })
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** This route's helmet options, merged over the hub's (see routeHelmet). */
+    helmet?: HelmetOptions
+  }
+}
+
+/** The hub's helmet options (every route without its own `config.helmet`). */
+const HUB_HELMET: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  // The hub serves no cross-origin isolated pages; COEP would only break embedding its own assets.
+  crossOriginEmbedderPolicy: false,
+}
+
 /**
- * Security headers on every answer (@fastify/helmet): nosniff, no framing, no
- * referrer, and the API's `default-src 'none'` CSP. Helmet writes them on the raw
- * response in onRequest, so a header a handler sets itself (a download's own CSP,
- * swagger-ui's page CSP) takes precedence when the answer is written.
+ * Security headers on every answer (helmet): nosniff, no framing, no referrer, and the
+ * API's `default-src 'none'` CSP; a route's `config.helmet` (routeHelmet) is merged over
+ * them, as @fastify/helmet does. They are written on the raw response in onRequest, so a
+ * header a handler sets itself (a download's own CSP, swagger-ui's page CSP) takes
+ * precedence when the answer is written. Helmet's middleware is built once per
+ * configuration (@fastify/helmet rebuilt it, CSP parsing included, on every request).
  */
 export default fp(
   async function securityHeaders(app: FastifyInstance) {
-    await app.register(helmet, {
-      global: true,
-      contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
-      frameguard: { action: 'deny' },
-      referrerPolicy: { policy: 'no-referrer' },
-      // The hub serves no cross-origin isolated pages; COEP would only break embedding its own assets.
-      crossOriginEmbedderPolicy: false,
+    const hub = helmet(HUB_HELMET)
+    const perRoute = new WeakMap<HelmetOptions, ReturnType<typeof helmet>>()
+    const middlewareFor = (own: HelmetOptions) => {
+      let mw = perRoute.get(own)
+      if (!mw) perRoute.set(own, (mw = helmet({ ...HUB_HELMET, ...own } as HelmetOptions)))
+      return mw
+    }
+    app.addHook('onRequest', (request, reply, done) => {
+      const own = request.routeOptions.config.helmet
+      ;(own ? middlewareFor(own) : hub)(request.raw, reply.raw, (err?: unknown) => done(err as Error | undefined))
     })
   },
   { name: 'hub-security-headers' },

@@ -8,8 +8,18 @@ export const QUEUES = {
   catalogFetch: 'catalog-fetch',
   warehouseMirror: 'warehouse-mirror',
   warehousePush: 'warehouse-push',
-  webhooks: 'webhooks',
+  /** VDXP: outgoing documents and status messages of one document, in order (outbox). */
+  documentSend: 'document-send',
+  /** VDXP: one poll of an agency's received list (repeatable per agency), the agency sync. */
+  documentPoll: 'document-poll',
+  /** VDXP: webhook deliveries of received documents to the provincial system. */
+  documentWebhook: 'document-webhook',
+  /** Repeatable maintenance jobs (the blob sweep of the document store). */
   housekeeping: 'housekeeping',
+  /** Indicator reports (issue 14): the monthly / quarterly schedules and operator requests. */
+  indicatorReports: 'indicator-reports',
+  /** The portal spot-check (issue 14): samples synced dossiers and asks DVCQG about them. */
+  portalCheck: 'portal-check',
 } as const
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]

@@ -1,8 +1,10 @@
 import { Queue, Worker, type Processor, type WorkerOptions, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { Logger } from '../log.js'
-import { createRedis } from './redis.js'
+import { closeRedis, createRedis, type RedisTarget } from './redis.js'
 import type { QueueName } from './names.js'
+import { hubBackoffStrategy, type RetryPolicy } from './retry.js'
+import { tracedProcessor } from '../telemetry/jobs.js'
 
 /** Finished jobs are trimmed so Redis does not grow without bound. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -14,6 +16,8 @@ export interface ProcessorSpec {
   name: QueueName
   processor: Processor
   options?: Partial<Omit<WorkerOptions, 'connection' | 'prefix'>>
+  /** Backoff of jobs added with `retryingJob(n)` (src/queue/retry.ts): the hub's one retry style. */
+  retry?: RetryPolicy
 }
 
 /**
@@ -27,11 +31,12 @@ export class QueueRuntime {
   private workerConnection?: Redis
 
   constructor(
-    readonly url: string,
+    /** Where Redis is (`redisTarget(config)`: one server or sentinels), or a plain URL. */
+    readonly target: RedisTarget | string,
     readonly prefix: string,
     private readonly log: Logger,
   ) {
-    this.producer = createRedis(url, 'producer', log)
+    this.producer = createRedis(target, 'producer', log)
   }
 
   queue(name: QueueName): Queue {
@@ -49,20 +54,25 @@ export class QueueRuntime {
   }
 
   startWorker(spec: ProcessorSpec, concurrency: number): Worker {
-    this.workerConnection ??= createRedis(this.url, 'worker', this.log)
-    const worker = new Worker(spec.name, spec.processor, {
+    this.workerConnection ??= createRedis(this.target, 'worker', this.log)
+    // Each job in a span, a child of the one that enqueued it (tracing on only).
+    const worker = new Worker(spec.name, tracedProcessor(spec.name, spec.processor), {
       connection: this.workerConnection,
       prefix: this.prefix,
       concurrency,
       autorun: true,
       ...spec.options,
+      ...(spec.retry ? { settings: { ...spec.options?.settings, backoffStrategy: hubBackoffStrategy(spec.retry) } } : {}),
     })
     worker.on('error', (err) => this.log.warn({ err: { message: err.message }, queue: spec.name }, 'worker error'))
-    worker.on('failed', (job, err) =>
-      this.log.debug({ queue: spec.name, jobId: job?.id, err: { message: err.message } }, 'job attempt failed'),
-    )
+    worker.on('failed', (job, err) => this.log.debug({ queue: spec.name, jobId: job?.id, err: { message: err.message } }, 'job attempt failed'))
     this.workers.push(worker)
     return worker
+  }
+
+  /** The started workers and whether each is taking jobs (the worker role's /health/ready). */
+  workerStates(): { queue: string; running: boolean }[] {
+    return this.workers.map((w) => ({ queue: w.name, running: w.isRunning() && !w.closing }))
   }
 
   /** Stop taking jobs and wait for active ones (processors watch the shutdown signal). */
@@ -71,7 +81,7 @@ export class QueueRuntime {
     await Promise.all(this.workers.map((w) => w.waitUntilReady().catch(() => undefined)))
     await Promise.all(this.workers.map((w) => w.close()))
     this.workers.length = 0
-    await this.workerConnection?.quit().catch(() => this.workerConnection?.disconnect())
+    if (this.workerConnection) await closeRedis(this.workerConnection)
     this.workerConnection = undefined
   }
 
@@ -79,6 +89,6 @@ export class QueueRuntime {
     await this.closeWorkers()
     await Promise.all([...this.queues.values()].map((q) => q.close()))
     this.queues.clear()
-    await this.producer.quit().catch(() => this.producer.disconnect())
+    await closeRedis(this.producer)
   }
 }

@@ -1,9 +1,12 @@
+import { hashLabel, mulberry32 } from './random.js'
+
 /**
  * Fault injection for simulated national endpoints, set per simulator and operation
  * at runtime and reproducible by seed: each (simulator, operation) pair draws from its
  * own seeded random stream, so the same seed and the same request order give the
  * same faults.
  */
+
 export interface FaultSpec {
   /** Added latency on every call (ms). */
   latencyMs?: number
@@ -33,25 +36,6 @@ export type FaultDecision =
   | { kind: 'error'; status: number }
   | { kind: 'malformed' }
   | { kind: 'expired_session' }
-
-/** mulberry32: small, fast, good enough for reproducible test streams. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** A stable 32-bit hash of a label, to derive one stream per label from the seed. */
-export function hashLabel(label: string): number {
-  let h = 2166136261
-  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 16777619)
-  return h >>> 0
-}
 
 export class FaultInjector {
   private readonly specs = new Map<string, FaultSpec>()

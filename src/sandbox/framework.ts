@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyBaseLogger } from 'fastify'
-import type { Logger } from '../log.js'
-import { FaultInjector, hashLabel, mulberry32, type FaultSpec } from './faults.js'
+import type { Logger } from 'pino'
+import { FaultInjector, type FaultSpec } from './faults.js'
+import { hashLabel, mulberry32 } from './random.js'
 import { Recorder } from './recorder.js'
 
 /** What a simulator's handler learns about the call besides the request. */
@@ -29,7 +30,13 @@ export interface SimKit {
    * Runs one simulated operation: records it, applies injected latency and faults,
    * then (if no fault pre-empted it) the handler.
    */
-  handle(sim: string, operation: string, request: FastifyRequest, reply: FastifyReply, fn: (ctx: CallContext) => Promise<HandlerResult> | HandlerResult): Promise<unknown>
+  handle(
+    sim: string,
+    operation: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fn: (ctx: CallContext) => Promise<HandlerResult> | HandlerResult,
+  ): Promise<unknown>
 }
 
 /** One simulated national system, mounted under `/<id>`. */
@@ -87,14 +94,21 @@ export function createKit(seed: number): SimKit {
           return reply
             .code(decision.status)
             .type('text/html')
-            .send(`<html><head><title>${decision.status} Service Unavailable</title></head><body><h1>${decision.status}</h1>upstream error (sandbox)</body></html>`)
+            .send(
+              `<html><head><title>${decision.status} Service Unavailable</title></head><body><h1>${decision.status}</h1>upstream error (sandbox)</body></html>`,
+            )
         case 'malformed':
           recorder.add({ ...base, fault: 'malformed', status: 200 })
           return reply.code(200).type('application/json').send('{"error_code":0,"message":"OK","result":[{"MaHoSo":')
       }
       const res = await fn({ expiredSession: decision.kind === 'expired_session' })
       const status = res.status ?? 200
-      recorder.add({ ...base, status, ...(decision.kind === 'expired_session' ? { fault: 'expired_session' } : {}), ...(res.outcome ? { outcome: res.outcome } : {}) })
+      recorder.add({
+        ...base,
+        status,
+        ...(decision.kind === 'expired_session' ? { fault: 'expired_session' } : {}),
+        ...(res.outcome ? { outcome: res.outcome } : {}),
+      })
       reply.code(status)
       if (res.contentType) reply.type(res.contentType)
       if (res.headers) reply.headers(res.headers)

@@ -1,45 +1,61 @@
-import type { HubConfig } from '../config/schema.js'
-import type { Logger } from '../log.js'
-import type { HubMetrics } from '../metrics.js'
-import type { Db } from '../store/index.js'
-import type { QueueRuntime } from '../queue/runtime.js'
-import type { Connector } from '../connectors/types.js'
-import type { AuditWriter } from '../audit/index.js'
-import { DossierService } from './dossiers/service.js'
-import { CatalogSyncService } from './catalog/service.js'
-import { WarehouseService } from './warehouse/service.js'
-import { LookupService } from './lookups/service.js'
-
-export interface ServiceContext {
-  config: HubConfig
-  logger: Logger
-  metrics: HubMetrics
-  db: Db
-  queues: QueueRuntime
-  connectors: Map<string, Connector>
-  shutdownSignal: AbortSignal
-  /** The one audit trail (batched writes into audit_log, subjects hashed). */
-  audit: AuditWriter
-}
-
-/** A capability of the hub (dossier sync, catalog sync, …) with optional background work. */
-export interface HubService {
-  /** Start BullMQ workers and schedulers (worker / all roles only). */
-  startWorkers?(): Promise<void>
-  /** Stop background loops; workers are closed by the queue runtime. */
-  stop?(): Promise<void>
-}
+import type { ServiceContext } from './context.js'
+import { DossierService } from './dossiers/index.js'
+import { CatalogSyncService } from './catalog/index.js'
+import { WarehouseService } from './warehouse/index.js'
+import { LookupService } from './lookups/index.js'
+import { DigitisationService } from './digitisation/index.js'
+import { DocumentService } from './documents/index.js'
+import { ImportService } from './digitisation/import/index.js'
+import { ReportService } from './indicators/reports/index.js'
+import { PortalCheckService } from './indicators/portal-check/index.js'
+import type { IndicatorReader } from './indicators/types.js'
+import { IndicatorService } from './indicators/index.js'
 
 export interface Services {
   dossiers: DossierService
   catalog: CatalogSyncService
   warehouse: WarehouseService
   lookups: LookupService
+  digitisation: DigitisationService
+  documents: DocumentService
+  /** Backlog digitisation: bulk imports through the warehouse intake. */
+  imports: ImportService
+  /** Service-quality indicators (issue 14) from the per-dossier facts. */
+  indicators: IndicatorService
+  /** Monthly and quarterly indicator reports (CSV, XLSX) on a schedule. */
+  reports: ReportService
+  /** The portal spot-check: do DVCQG's records match what the hub delivered? */
+  portalCheck: PortalCheckService
 }
 
-export async function createServices(ctx: ServiceContext): Promise<Services> {
-  const dossiers = new DossierService(ctx)
-  const catalog = new CatalogSyncService(ctx)
-  dossiers.setCodeCheck((procedureCode, componentCodes) => catalog.checkDossierCodes(procedureCode, componentCodes))
-  return { dossiers, catalog, warehouse: new WarehouseService(ctx), lookups: new LookupService(ctx) }
+export interface CreateServicesOptions {
+  /** The indicators the reports are built from (tests give a fake one); default: the hub's indicator service. */
+  indicatorReader?: IndicatorReader
 }
+
+export async function createServices(ctx: ServiceContext, opts: CreateServicesOptions = {}): Promise<Services> {
+  // Capabilities read each other only through ports: CatalogReader (dossier code check, reuse
+  // codes) and DossierReader (a dossier's agency, for warehouse usage records).
+  const catalog = new CatalogSyncService(ctx)
+  const digitisation = new DigitisationService(ctx)
+  const dossiers = new DossierService(ctx, catalog, digitisation)
+  const warehouse = new WarehouseService(ctx, catalog, dossiers, digitisation)
+  const indicators = new IndicatorService(ctx)
+  const portalCheck = new PortalCheckService(ctx)
+  // The spot-check's latest answer is shown beside DOSSIER_SYNC.
+  indicators.setPortalConfirmation((agency) => portalCheck.latestConfirmation(agency))
+  return {
+    dossiers,
+    catalog,
+    warehouse,
+    lookups: new LookupService(ctx, (code) => indicators.lookupMade(code)),
+    digitisation,
+    documents: new DocumentService(ctx),
+    imports: new ImportService(ctx, warehouse.intake),
+    indicators,
+    reports: new ReportService(ctx, opts.indicatorReader ?? indicators),
+    portalCheck,
+  }
+}
+
+export type { HubService, ServiceContext } from './context.js'

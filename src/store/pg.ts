@@ -39,6 +39,8 @@ export interface PgOptions {
   url: string
   poolSize?: number
   applicationName?: string
+  /** Every session read-only (a replica's pool): a write through it fails instead of landing on the wrong server. */
+  readOnly?: boolean
 }
 
 /** PostgreSQL through a `pg` pool. */
@@ -47,6 +49,7 @@ export function createPgDb(opts: PgOptions): Db {
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
     application_name: opts.applicationName ?? 'lgsp-hub',
+    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     types,
@@ -60,16 +63,24 @@ export function createPgDb(opts: PgOptions): Db {
     exec: q.exec,
     async tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect()
+      // pg-pool listens for errors of idle clients only: a checked-out client whose connection dies (the
+      // database stopped mid-transaction) would emit an unhandled 'error' and end the process. The
+      // pending query rejects anyway; a client that cannot even roll back is dropped, not reused.
+      const onError = () => undefined
+      client.on('error', onError)
+      let broken: Error | undefined
       try {
         await client.query('BEGIN')
         const out = await fn(wrap(client))
         await client.query('COMMIT')
         return out
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined)
+        await client.query('ROLLBACK').catch((r: Error) => (broken = r))
         throw e
       } finally {
-        client.release()
+        // A broken client keeps the listener: the end of its connection may still be reported after this.
+        if (!broken) client.removeListener('error', onError)
+        client.release(broken)
       }
     },
     async ping() {

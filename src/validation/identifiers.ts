@@ -109,7 +109,10 @@ export function validateCccd(s: string, now?: Date): IdResult<CccdInfo> {
   const provinceCode = v.slice(0, 3)
   const provinceName = CCCD_PROVINCE_CODES[provinceCode]
   if (provinceName === undefined) {
-    return invalid('HUB_ID_CCCD_PROVINCE', `The first three digits of a CCCD number must be a province code of Circular 07/2016/TT-BCA; ${provinceCode} is not one.`)
+    return invalid(
+      'HUB_ID_CCCD_PROVINCE',
+      `The first three digits of a CCCD number must be a province code of Circular 07/2016/TT-BCA; ${provinceCode} is not one.`,
+    )
   }
   const centuryDigit = Number(v[3])
   const century = 1900 + Math.floor(centuryDigit / 2) * 100
@@ -117,7 +120,10 @@ export function validateCccd(s: string, now?: Date): IdResult<CccdInfo> {
   if (now !== undefined) {
     const year = vietnamYear(now)
     if (century > year) {
-      return invalid('HUB_ID_CCCD_CENTURY', `The fourth digit of a CCCD number encodes gender and birth century; ${centuryDigit} means born in the ${century}s, which has not begun.`)
+      return invalid(
+        'HUB_ID_CCCD_CENTURY',
+        `The fourth digit of a CCCD number encodes gender and birth century; ${centuryDigit} means born in the ${century}s, which has not begun.`,
+      )
     }
     if (birthYear > year) {
       return invalid('HUB_ID_CCCD_BIRTH_YEAR', `Digits 4 to 6 of a CCCD number encode the birth year; ${birthYear} is in the future.`)
@@ -194,7 +200,10 @@ export function validateAgencyCode(s: string): IdResult<AgencyInfo> {
   const v = prepare(s, 'AGENCY', 'agency code')
   if (typeof v !== 'string') return v
   if (!AGENCY_RE.test(v)) {
-    return invalid('HUB_ID_AGENCY_FORMAT', 'An agency code must look like NNN.NN.NN.Xnn (for example 000.00.00.H56): three dot-separated digit groups of 3, 2 and 2 digits, then a capital letter and 2 digits.')
+    return invalid(
+      'HUB_ID_AGENCY_FORMAT',
+      'An agency code must look like NNN.NN.NN.Xnn (for example 000.00.00.H56): three dot-separated digit groups of 3, 2 and 2 digits, then a capital letter and 2 digits.',
+    )
   }
   const root = v.slice(10)
   const level = root.startsWith('G') ? 'ministry' : root.startsWith('H') ? 'province' : 'other'

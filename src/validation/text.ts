@@ -56,7 +56,18 @@ export function nameProblem(s: string, code = false): TextRule | undefined {
       const next = s.charCodeAt(i + 1)
       if (c >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) return 'surrogate'
       i++
-    } else if (c === 0x20 || c === 0xa0 || c === 0x3000 || c === 0xfeff || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x1680) {
+    } else if (
+      c === 0x20 ||
+      c === 0xa0 ||
+      c === 0x3000 ||
+      c === 0xfeff ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x1680
+    ) {
       space = true
     }
   }
@@ -196,12 +207,44 @@ export const MAX_DEPTH = 64
 
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1')
 
+/** The same walk as findTextViolation without pointers: true when nothing breaks the basic rule. */
+function isCleanText(value: unknown): boolean {
+  const values: unknown[] = [value]
+  const depths: number[] = [0]
+  while (values.length > 0) {
+    const v = values.pop()
+    const depth = depths.pop()!
+    if (typeof v === 'string') {
+      if (basicTextProblem(v) !== undefined) return false
+    } else if (v !== null && typeof v === 'object') {
+      if (depth >= MAX_DEPTH) return false
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          values.push(v[i])
+          depths.push(depth + 1)
+        }
+      } else if (!Buffer.isBuffer(v)) {
+        const keys = Object.keys(v)
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!
+          if (basicTextProblem(k) !== undefined) return false
+          values.push((v as Record<string, unknown>)[k])
+          depths.push(depth + 1)
+        }
+      }
+    }
+  }
+  return true
+}
+
 /**
  * Walks a parsed request part (body, query, params, headers) iteratively — a hostile
  * body can nest deeper than the call stack — and returns the first string (value or key)
  * holding a NUL/C0 control or an unpaired surrogate, or a nesting beyond MAX_DEPTH.
  */
 export function findTextViolation(value: unknown, root: string): TextViolation | { field: string; rule: 'depth' } | undefined {
+  // Nearly every request is clean: check without building a pointer per field, then walk again to name the field.
+  if (isCleanText(value)) return undefined
   const stack: { v: unknown; path: string; depth: number }[] = [{ v: value, path: root, depth: 0 }]
   while (stack.length > 0) {
     const { v, path, depth } = stack.pop()!

@@ -1,4 +1,5 @@
-import { fromBhxhParticipation, toBhxhArgs, type BhxhLookupKey, type InsuranceParticipation } from '../../mappings/registry/from-bhxh.js'
+import { fromBhxhParticipation, type InsuranceParticipation } from '../../mappings/bhxh/from-bhxh.js'
+import { toBhxhArgs, type BhxhLookupKey } from '../../mappings/bhxh/to-bhxh.js'
 import { lookupUpstream, settle, type LookupAnswer, type LookupUpstream } from '../lookup-kit.js'
 import { soapInvoker } from '../soap-kit.js'
 import { timedCheck, type Connector, type ConnectorContext } from '../types.js'

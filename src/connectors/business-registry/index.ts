@@ -1,4 +1,5 @@
-import { fromBusinessRegistry, toBusinessRegistryRequest, type Business } from '../../mappings/registry/from-business-registry.js'
+import { fromBusinessRegistry, type Business } from '../../mappings/business-registry/from-business-registry.js'
+import { toBusinessRegistryRequest } from '../../mappings/business-registry/to-business-registry.js'
 import { lookupUpstream, postJson, settle, type LookupAnswer, type LookupUpstream } from '../lookup-kit.js'
 import { timedCheck, type Connector, type ConnectorContext } from '../types.js'
 
@@ -18,7 +19,10 @@ export function createBusinessRegistryConnector(ctx: ConnectorContext): Business
   const upstream = lookupUpstream(ctx, name, 'BUSINESS_REGISTRY')
   const enterprise = (taxCode: string, opts: { signal?: AbortSignal } = {}) =>
     upstream.transport.execute({ operation: 'ChiTietDoanhNghiep', idempotent: true, signal: opts.signal }, async (signal) =>
-      settle(name, fromBusinessRegistry(await postJson(upstream, name, 'ChiTietDoanhNghiep', BUSINESS_REGISTRY_PATH, toBusinessRegistryRequest(taxCode), signal))),
+      settle(
+        name,
+        fromBusinessRegistry(await postJson(upstream, name, 'ChiTietDoanhNghiep', BUSINESS_REGISTRY_PATH, toBusinessRegistryRequest(taxCode), signal)),
+      ),
     )
   return {
     id: name,

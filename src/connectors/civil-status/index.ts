@@ -1,4 +1,5 @@
-import { CIVIL_STATUS_MODULES, fromCivilStatus, toCivilStatusRequest, type CivilStatusKind, type CivilStatusRecord } from '../../mappings/registry/from-civil-status.js'
+import { CIVIL_STATUS_MODULES, fromCivilStatus, type CivilStatusKind, type CivilStatusRecord } from '../../mappings/civil-status/from-civil-status.js'
+import { toCivilStatusRequest } from '../../mappings/civil-status/to-civil-status.js'
 import { lookupUpstream, postJson, settle, type LookupAnswer, type LookupUpstream } from '../lookup-kit.js'
 import { timedCheck, type Connector, type ConnectorContext } from '../types.js'
 
@@ -19,7 +20,13 @@ export function createCivilStatusConnector(ctx: ConnectorContext): CivilStatusAp
   const extract = (kind: CivilStatusKind, key: CivilStatusKey, opts: { requestId?: string; signal?: AbortSignal } = {}) => {
     const module = CIVIL_STATUS_MODULES[kind]
     return upstream.transport.execute({ operation: `TrichLuc${module}`, idempotent: true, signal: opts.signal }, async (signal) =>
-      settle(name, fromCivilStatus(module, await postJson(upstream, name, `TrichLuc${module}`, CIVIL_STATUS_PATH, toCivilStatusRequest(module, key, opts.requestId ?? 'hub-check'), signal))),
+      settle(
+        name,
+        fromCivilStatus(
+          module,
+          await postJson(upstream, name, `TrichLuc${module}`, CIVIL_STATUS_PATH, toCivilStatusRequest(module, key, opts.requestId ?? 'hub-check'), signal),
+        ),
+      ),
     )
   }
   return {

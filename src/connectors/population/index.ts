@@ -1,11 +1,21 @@
 import type { HubConfig } from '../../config/schema.js'
 import { parseCongDanReply, parseXacThucReply } from '../../mappings/population/from-population.js'
-import { toTraCuuArgs, toXacMinhArgs, toXacThucArgs, type CitizenIdentityQuery, type CitizenLookupQuery, type CitizenVerifyQuery, type PopulationCaller } from '../../mappings/population/to-population-xml.js'
+import {
+  NS_DANCU_REQUEST,
+  buildTraCuuRequestXml,
+  buildXacMinhRequestXml,
+  buildXacThucRequestXml,
+  type CitizenIdentityQuery,
+  type CitizenLookupQuery,
+  type CitizenVerifyQuery,
+  type PopulationCaller,
+} from '../../mappings/population/to-population-xml.js'
 import type { Citizen } from '../../mappings/population/types.js'
 import { lookupUpstream, settle, type LookupAnswer, type LookupUpstream } from '../lookup-kit.js'
-import { soapInvoker } from '../soap-kit.js'
+import { postSoapEnvelope } from '../soap-kit.js'
 import { timedCheck, type Connector, type ConnectorContext } from '../types.js'
 
+/** The service description kept in the repository (the requests themselves are built by the mapping, from its XSDs). */
 export const POPULATION_WSDL = new URL('./wsdl/dancu.wsdl', import.meta.url)
 
 export interface PopulationApi extends Connector {
@@ -28,23 +38,27 @@ export function populationCaller(cfg: HubConfig): PopulationCaller {
   }
 }
 
-/** The population database (CSDLQG về dân cư) over SOAP, with the WSDL kept in the repository. */
+/**
+ * The population database (CSDLQG về dân cư) over SOAP 1.1: the envelopes the mapping
+ * builds from the real XSDs are the bytes sent (`SOAPAction` per `dancu.wsdl`).
+ */
 export function createPopulationConnector(ctx: ConnectorContext): PopulationApi {
   const name = 'population'
   const upstream = lookupUpstream(ctx, name, 'POPULATION')
-  const soap = soapInvoker(name, upstream.transport, POPULATION_WSDL, ctx.config.POPULATION_BASE_URL)
   const caller = populationCaller(ctx.config)
+  const send = (operation: string, envelope: string, signal?: AbortSignal) =>
+    postSoapEnvelope(name, upstream.transport, ctx.config.POPULATION_BASE_URL, operation, `${NS_DANCU_REQUEST}/${operation}`, envelope, signal)
   const lookup = (q: CitizenLookupQuery, signal?: AbortSignal) =>
     upstream.transport.execute({ operation: 'TraCuuThongTinCongDan', idempotent: true, signal }, async (s) =>
-      settle(name, parseCongDanReply(await soap.call('TraCuuThongTinCongDan', toTraCuuArgs(caller, q), s))),
+      settle(name, parseCongDanReply(await send('TraCuuThongTinCongDan', buildTraCuuRequestXml(caller, q), s))),
     )
   const verify = (q: CitizenVerifyQuery, signal?: AbortSignal) =>
     upstream.transport.execute({ operation: 'XacThucThongTinCongDan', idempotent: true, signal }, async (s) =>
-      settle(name, parseXacThucReply(await soap.call('XacThucThongTinCongDan', toXacThucArgs(caller, q), s))),
+      settle(name, parseXacThucReply(await send('XacThucThongTinCongDan', buildXacThucRequestXml(caller, q), s))),
     )
   const identify = (q: CitizenIdentityQuery, signal?: AbortSignal) =>
     upstream.transport.execute({ operation: 'XacMinhThongTinNhanThan', idempotent: true, signal }, async (s) =>
-      settle(name, parseCongDanReply(await soap.call('XacMinhThongTinNhanThan', toXacMinhArgs(caller, q), s))),
+      settle(name, parseCongDanReply(await send('XacMinhThongTinNhanThan', buildXacMinhRequestXml(caller, q), s))),
     )
   return {
     id: name,

@@ -1,4 +1,5 @@
-import { fromTaxpayerStatus, toTaxpayerStatusRequest, type Taxpayer } from '../../mappings/registry/from-tax.js'
+import { fromTaxpayerStatus, type Taxpayer } from '../../mappings/tax/from-tax.js'
+import { toTaxpayerStatusRequest } from '../../mappings/tax/to-tax.js'
 import { lookupUpstream, postJson, settle, type LookupAnswer, type LookupUpstream } from '../lookup-kit.js'
 import { timedCheck, type Connector, type ConnectorContext } from '../types.js'
 
@@ -17,7 +18,12 @@ export function createTaxConnector(ctx: ConnectorContext): TaxApi {
   const unit = ctx.config.DVCQG_UNIT_CODE
   const taxpayer = (taxCode: string, opts: { requestId?: string; signal?: AbortSignal } = {}) =>
     upstream.transport.execute({ operation: 'TraCuuTrangThaiNNT', idempotent: true, signal: opts.signal }, async (signal) =>
-      settle(name, fromTaxpayerStatus(await postJson(upstream, name, 'TraCuuTrangThaiNNT', TAX_STATUS_PATH, toTaxpayerStatusRequest(taxCode, opts.requestId ?? 'hub-check', unit), signal))),
+      settle(
+        name,
+        fromTaxpayerStatus(
+          await postJson(upstream, name, 'TraCuuTrangThaiNNT', TAX_STATUS_PATH, toTaxpayerStatusRequest(taxCode, opts.requestId ?? 'hub-check', unit), signal),
+        ),
+      ),
     )
   return {
     id: name,

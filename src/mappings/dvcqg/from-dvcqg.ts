@@ -31,12 +31,7 @@ const MAX_MESSAGE = 500
 
 /** Lower-case, without Vietnamese diacritics, single spaces: "Đã tồn tại" → "da ton tai". */
 function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ')
 }
 
 const ALREADY_EXISTS = /\bda ton tai\b/

@@ -32,9 +32,7 @@ export function parseStatusMap(json: unknown): StatusMap {
       throw new Error(`status map: key ${JSON.stringify(key)} is blank or has surrounding spaces`)
     }
     if (!isNationalStatus(value)) {
-      throw new Error(
-        `status map: key "${key}" maps to ${JSON.stringify(value)}; expected an integer DVCQG status 1..10`,
-      )
+      throw new Error(`status map: key "${key}" maps to ${JSON.stringify(value)}; expected an integer DVCQG status 1..10`)
     }
     map.set(key, value)
   }
@@ -50,4 +48,13 @@ export function toNationalStatus(map: StatusMap, provincialCode: string): Nation
 /** True for the national codes after which a dossier does not move: 3, 7, 10. */
 export function isTerminalStatus(code: number): boolean {
   return TERMINAL.has(code)
+}
+
+/** DVCQG `TrangThaiHoSo` 2: the dossier was received (NATIONAL-ENDPOINTS.md §1.3). */
+export const NATIONAL_RECEIVED: NationalStatus = 2
+
+/** The first provincial code the table maps to `national`, or `undefined` when none does. */
+export function provincialCodeFor(map: StatusMap, national: NationalStatus): string | undefined {
+  for (const [code, n] of map) if (n === national) return code
+  return undefined
 }

@@ -2,20 +2,13 @@
  * Normalized dossier API → DVCQG payloads (`DongBoHoSoMC`, `CapNhatTienDoHoSoMC`).
  * Pure: no clock, no I/O, no config reads. See NATIONAL-ENDPOINTS.md §1.1–§1.3.
  */
-import { MappingError } from '../errors.js'
+import { MappingError } from '../shared/errors.js'
 import type { StatusMap } from './status-map.js'
 import { toNationalStatus } from './status-map.js'
 import { truncateText } from './text.js'
-import type {
-  CapNhatTienDoHoSoMC,
-  DinhDanh,
-  DongBoHoSoMC,
-  DossierEvent,
-  DossierUpsert,
-  DvcqgBool,
-  HoSo,
-  TienDoStep,
-} from './types.js'
+import type { CapNhatTienDoHoSoMC, DinhDanh, DongBoHoSoMC, DossierEvent, DossierUpsert, DvcqgBool, HoSo, TienDoStep } from './types.js'
+import { toNationalTimestamp } from '../shared/national-time.js'
+import { componentFlags, toHinhThuc, toHoSoBoSung, toKetNoiCSDL, toTepDinhKemKhac, type PortalExtras } from './to-dvcqg-digitisation.js'
 
 /** Portal limits (§1.1). */
 export const TRICH_YEU_MAX = 1000
@@ -34,6 +27,8 @@ export interface HoSoContext {
   currentStatus?: string
   /** Local procedure code → national code; codes not listed are sent as given. */
   procedureCodeMap?: Readonly<Record<string, string>>
+  /** Audit-derived databases, supplement requests and warehouse links (to-dvcqg-digitisation.ts). */
+  extras?: PortalExtras
 }
 
 /** Context of {@link toTienDo}. */
@@ -43,12 +38,6 @@ export interface TienDoContext {
   currentStatus?: string
 }
 
-const ISO_WITH_OFFSET =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/
-const VN_OFFSET_MS = 7 * 3_600_000
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
-
 /**
  * ISO-8601 with offset → `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh (UTC+7, no DST),
  * whatever the input offset. Fractions of a second are dropped.
@@ -57,40 +46,13 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
  *   (a local time without offset is refused: its instant is unknown).
  */
 export function formatDvcqgDate(iso: string, field = 'date'): string {
-  const m = ISO_WITH_OFFSET.exec(iso)
-  if (!m) throw new MappingError(field, `${field}: not an ISO-8601 timestamp with offset`)
-  const [, y, mo, d, h, mi, s, , sign, oh, om] = m
-  const num = (v: string | undefined): number => Number(v ?? '0')
-  const date = new Date(0)
-  date.setUTCFullYear(num(y), num(mo) - 1, num(d))
-  date.setUTCHours(num(h), num(mi), num(s), 0)
-  // Round trip catches 2023-02-30, 24:00:00 and friends, which Date would roll over.
-  const valid =
-    date.getUTCFullYear() === num(y) &&
-    date.getUTCMonth() === num(mo) - 1 &&
-    date.getUTCDate() === num(d) &&
-    date.getUTCHours() === num(h) &&
-    date.getUTCMinutes() === num(mi) &&
-    date.getUTCSeconds() === num(s) &&
-    num(oh) <= 14 &&
-    num(om) < 60
-  if (!valid) throw new MappingError(field, `${field}: not a valid calendar date/time`)
-  const offsetMs = (sign === '-' ? -1 : 1) * (num(oh) * 60 + num(om)) * 60_000
-  const local = new Date(date.getTime() - offsetMs + VN_OFFSET_MS)
-  const year = local.getUTCFullYear()
-  if (year < 1000 || year > 9999) throw new MappingError(field, `${field}: year out of range`)
-  return (
-    pad(year, 4) +
-    pad(local.getUTCMonth() + 1) +
-    pad(local.getUTCDate()) +
-    pad(local.getUTCHours()) +
-    pad(local.getUTCMinutes()) +
-    pad(local.getUTCSeconds())
-  )
+  const r = toNationalTimestamp(iso)
+  if (r.ok) return r.value
+  const why = { format: 'not an ISO-8601 timestamp with offset', calendar: 'not a valid calendar date/time', range: 'year out of range' }[r.reason]
+  throw new MappingError(field, `${field}: ${why}`)
 }
 
-const optionalDate = (iso: string | undefined, field: string): string =>
-  iso === undefined ? '' : formatDvcqgDate(iso, field)
+const optionalDate = (iso: string | undefined, field: string): string => (iso === undefined ? '' : formatDvcqgDate(iso, field))
 
 const bool = (value: boolean | undefined): DvcqgBool => (value === true ? 'True' : 'False')
 
@@ -125,6 +87,8 @@ export function toHoSo(dossier: DossierUpsert, ctx: HoSoContext): HoSo {
       ? (procedureMap[dossier.procedureCode] ?? dossier.procedureCode)
       : dossier.procedureCode
   const documents = dossier.documents ?? []
+  const extras = ctx.extras ?? {}
+  const flags = documents.map((doc) => componentFlags(doc, extras.links?.[doc.id]))
   return {
     MaHoSo: dossier.dossierCode,
     MaTTHC: maTTHC,
@@ -151,19 +115,19 @@ export function toHoSo(dossier: DossierUpsert, ctx: HoSoContext): HoSo {
     DonViXuLy: dossier.processingUnit ?? '',
     NoiNopHoSo: dossier.submissionPlace ?? '',
     // A deleted attachment no longer makes the dossier "digitised".
-    HoSoCoThanhPhanSoHoa: bool(documents.some((doc) => doc.digitized === true && doc.deleted !== true)),
+    HoSoCoThanhPhanSoHoa: bool(documents.some((doc, i) => flags[i]!.digitised && doc.deleted !== true)),
     TaiKhoanDuocXacThucVoiVNeID: bool(applicant.vneidVerified),
     DuocThanhToanTrucTuyen: dossier.paidOnline === true ? '1' : '3',
     GhiChu: dossier.note ?? '',
-    TaiLieuNop: documents.map((doc) => ({
+    TaiLieuNop: documents.map((doc, i) => ({
       TepDinhKemId: doc.id,
       TenTepDinhKem: doc.name,
       IsDeleted: bool(doc.deleted),
       MaThanhPhanHoSo: doc.componentCode ?? '',
       DuongDanTaiTepTin: doc.url ?? '',
-      DuocSoHoa: bool(doc.digitized),
-      DuocTaiSuDung: bool(doc.reused),
-      DuocLayTuKhoDMQG: bool(doc.fromNationalWarehouse),
+      DuocSoHoa: bool(flags[i]!.digitised),
+      DuocTaiSuDung: bool(flags[i]!.reused),
+      DuocLayTuKhoDMQG: bool(flags[i]!.fromNational),
       MaKetQuaThayThe: doc.replacedByResultCode ?? '',
     })),
     DanhSachLePhi: (dossier.fees ?? []).map((fee) => ({
@@ -180,6 +144,11 @@ export function toHoSo(dossier: DossierUpsert, ctx: HoSoContext): HoSo {
       DuongDanTepTinKetQua: result.url ?? '',
       MaGiayToKetQua: result.resultCode ?? '',
     })),
+    HinhThuc: toHinhThuc(dossier.resultDelivery),
+    ThongTinTra: dossier.returnInfo ?? '',
+    DSKetNoiCSDL: toKetNoiCSDL(extras.connectedDatabases),
+    DanhSachTepDinhKemKhac: toTepDinhKemKhac(dossier.otherAttachments),
+    DanhSachHoSoBoSung: toHoSoBoSung(extras.supplements),
   }
 }
 

@@ -45,6 +45,12 @@ export interface DossierResult {
   resultCode?: string
 }
 
+export interface DossierOtherAttachment {
+  name: string
+  count: number
+  kind?: string
+}
+
 /** A dossier as accepted by `POST /v1/dossiers`. */
 export interface DossierUpsert {
   eventId: string
@@ -71,6 +77,9 @@ export interface DossierUpsert {
   documents?: DossierDocument[]
   fees?: DossierFee[]
   results?: DossierResult[]
+  otherAttachments?: DossierOtherAttachment[]
+  resultDelivery?: 'at_desk' | 'online' | 'postal'
+  returnInfo?: string
 }
 
 export interface DossierStep {
@@ -88,6 +97,22 @@ export interface DossierEvent {
   occurredAt: string
   status?: string
   step?: DossierStep
+  supplement?: DossierSupplement
+}
+
+/** A supplement request and/or its answer (events sharing `id`). */
+export interface DossierSupplement {
+  id: string
+  requestedBy?: string
+  content?: string
+  requestedAt?: string
+  documents?: string[]
+  fees?: string[]
+  previousDueAt?: string
+  newDueAt?: string
+  receivedBy?: string
+  receivedInfo?: string
+  receivedAt?: string
 }
 
 /** "True"/"False", the portal's boolean strings. */
@@ -125,6 +150,36 @@ export interface GiayToKetQua {
   GiayToId: string
   DuongDanTepTinKetQua: string
   MaGiayToKetQua: string
+}
+
+/** `DSKetNoiCSDL[]` item: a national database queried for this dossier. */
+export interface KetNoiCSDL {
+  MaCSDL: string
+}
+
+/** `DanhSachTepDinhKemKhac[]` item. */
+export interface TepDinhKemKhac {
+  TenGiayTo: string
+  /** Number of copies, as a string of digits. */
+  SoLuong: string
+  LoaiGiayTo: string
+}
+
+/** `DanhSachHoSoBoSung[]` item: one supplement request and its answer. */
+export interface HoSoBoSung {
+  HoSoBoSungId: string
+  NguoiYeuCauBoSung: string
+  NoiDungBoSung: string
+  NgayBoSung: string
+  NguoiTiepNhanBoSung: string
+  ThongTinTiepNhan: string
+  NgayTiepNhanBoSung: string
+  /** "1" requested, waiting for the applicant; "2" handed in (received). */
+  TrangThaiBoSung: '1' | '2'
+  DanhSachGiayToBoSung: string
+  DanhSachLePhiBoSung: string
+  NgayHenTraTruoc: string
+  NgayHenTraMoi: string
 }
 
 /**
@@ -168,6 +223,12 @@ export interface HoSo {
   TaiLieuNop: TaiLieuNop[]
   DanhSachLePhi: LePhi[]
   DanhSachGiayToKetQua: GiayToKetQua[]
+  /** Result return: 1 at the desk, 2 online, 3 public postal service; "" when not returned yet. */
+  HinhThuc: '' | '1' | '2' | '3'
+  ThongTinTra: string
+  DSKetNoiCSDL: KetNoiCSDL[]
+  DanhSachTepDinhKemKhac: TepDinhKemKhac[]
+  DanhSachHoSoBoSung: HoSoBoSung[]
 }
 
 /** Params of the `DongBoHoSoMC` operation (the transport adds session/service/madonvi). */
@@ -193,4 +254,10 @@ export interface TienDoStep {
 /** Params of one `CapNhatTienDoHoSoMC` call: at most 10 steps. */
 export interface CapNhatTienDoHoSoMC<T = TienDoStep> {
   data: T[]
+}
+
+/** Params of `DongBoTrangThaiHoSo` (status-only sync): `type` "2", one status change per record. */
+export interface DongBoTrangThaiHoSo {
+  type: '2'
+  data: { MaHoSo: string; TrangThaiHoSo: string; NgayCapNhat: string }[]
 }

@@ -1,4 +1,4 @@
-import { MappingError } from '../errors.js'
+import { MappingError } from '../shared/errors.js'
 /**
  * Population database (CSDLQG về dân cư) replies → normalized `Citizen`.
  * Copes with the untidy shapes seen in production (NATIONAL-ENDPOINTS §2): whole
@@ -8,10 +8,11 @@ import { MappingError } from '../errors.js'
 import { BLOOD_TYPES, ETHNIC_GROUPS, GENDERS, MARITAL_STATUSES, NATIONALITIES, RELIGIONS, lookupCode } from './codes.js'
 import type { CodedValue } from './codes.js'
 import type { BirthDate, Citizen, CitizenAddress, CitizenRelative, HouseholdHead } from './types.js'
-import { asArray, findElement, isNode, parseXml, readSoapBody, readSoapFault, text } from '../soap-reply.js'
-import type { XmlNode } from '../soap-reply.js'
-import { found, malformed, notFound } from '../upstream-result.js'
-import type { UpstreamFault, UpstreamResult } from '../upstream-result.js'
+import { asArray, findElement, isNode, parseXml, readSoapBody, readSoapFault, text } from '../shared/soap-reply.js'
+import type { XmlNode } from '../shared/soap-reply.js'
+import { found, malformed, notFound } from '../shared/upstream-result.js'
+import type { UpstreamFault, UpstreamResult } from '../shared/upstream-result.js'
+import { isCalendarDate, isoDay, readPartialDate } from '../shared/national-time.js'
 
 /** Thrown by `mapCongDan` only, when the record is not an element at all or has no identity number. */
 export class PopulationMappingError extends MappingError {
@@ -49,11 +50,6 @@ function coded(table: Readonly<Record<string, string>>, v: unknown): CodedValue 
   return code === undefined ? undefined : lookupCode(table, code)
 }
 
-function isRealDate(y: number, m: number, d: number): boolean {
-  const dt = new Date(Date.UTC(y, m - 1, d))
-  return m >= 1 && m <= 12 && dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d
-}
-
 /**
  * Reads a date of birth given as yyyyMMdd, yyyy, yyyy-MM-dd or dd/MM/yyyy; an
  * unknown day/month (00) keeps the year only.
@@ -62,22 +58,13 @@ export function parseBirthDate(v: unknown): BirthDate | null {
   const node = isNode(v) ? v : {}
   const full = text(node['NgayThangNam']) ?? (isNode(v) ? undefined : text(v))
   const yearOnly = text(node['Nam'])
-  let y: number | undefined
-  let m = 0
-  let d = 0
-  if (full !== undefined) {
-    let match: RegExpExecArray | null
-    if ((match = /^(\d{4})(\d{2})(\d{2})$/.exec(full)) || (match = /^(\d{4})-(\d{2})-(\d{2})/.exec(full))) {
-      y = Number(match[1]); m = Number(match[2]); d = Number(match[3])
-    } else if ((match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(full))) {
-      y = Number(match[3]); m = Number(match[2]); d = Number(match[1])
-    } else if ((match = /^(\d{4})$/.exec(full))) {
-      y = Number(match[1])
-    }
-  }
+  const parts = full === undefined ? undefined : readPartialDate(full)
+  let y = parts?.year
+  const m = parts?.month ?? 0
+  const d = parts?.day ?? 0
   if (y === undefined && yearOnly !== undefined && /^\d{4}$/.test(yearOnly)) y = Number(yearOnly)
   if (y === undefined || y === 0) return null
-  if (isRealDate(y, m, d)) return { year: y, date: `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` }
+  if (isCalendarDate(y, m, d)) return { year: y, date: isoDay(y, m, d) }
   return { year: y }
 }
 
@@ -223,43 +210,4 @@ export function parseXacThucReply(xml: string): UpstreamResult<{ exists: boolean
   if (normalized === 'true' || normalized === '1') return found({ exists: true })
   if (normalized === 'false' || normalized === '0') return found({ exists: false })
   return malformed('The TonTai element of the verification reply is not a boolean.')
-}
-
-/** The population operations the hub calls. */
-export type PopulationOperation = 'TraCuuThongTinCongDan' | 'XacThucThongTinCongDan' | 'XacMinhThongTinNhanThan'
-
-/** A request as the sandbox receives it: the operation and its flat fields (`NgayThangNamSinh` flattened). */
-export interface PopulationRequest {
-  readonly operation: PopulationOperation
-  readonly fields: Readonly<Record<string, string>>
-}
-
-const REQUEST_ELEMENTS: Record<string, PopulationOperation> = {
-  TraCuuThongTinCongDanRequest: 'TraCuuThongTinCongDan',
-  XacThucThongTinCongDanRequest: 'XacThucThongTinCongDan',
-  XacMinhThongTinNhanThanRequest: 'XacMinhThongTinNhanThan',
-}
-
-/**
- * Reads an incoming population request (used by the sandbox). Returns `undefined`
- * for anything that is not one of the three operations. `NgayThangNamSinh` as a
- * block is flattened to its `Nam` or `NgayThangNam` text.
- */
-export function parsePopulationRequest(xml: string): PopulationRequest | undefined {
-  const body = readSoapBody(xml)
-  if (body.kind !== 'body') return undefined
-  for (const [element, operation] of Object.entries(REQUEST_ELEMENTS)) {
-    const node = body.body[element]
-    if (node === undefined) continue
-    const fields: Record<string, string> = {}
-    if (isNode(node)) {
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '$') continue
-        const t = isNode(value) ? (text(value['NgayThangNam']) ?? text(value['Nam'])) : text(value)
-        if (t !== undefined) fields[key] = t
-      }
-    }
-    return { operation, fields }
-  }
-  return undefined
 }

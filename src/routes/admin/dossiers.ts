@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { HubApp } from '../../app.js'
+import type { HubApp } from '../types.js'
 import { DossierCodeParams } from '../../../schemas/v1/dossier.js'
 import { MAX_OFFSET } from '../../../schemas/v1/catalog.js'
 import { ProblemSchema } from '../problem.js'
@@ -25,11 +25,14 @@ export default async function adminDossierRoutes(app: HubApp) {
       schema: {
         tags: ['admin'],
         summary: 'Dossiers by sync state: parked (dead letter), failed (retrying), pending',
-        querystring: Type.Object({
-          state: Type.Union([Type.Literal('parked'), Type.Literal('failed'), Type.Literal('pending')], { default: 'parked' }),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
-        }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            state: Type.Union([Type.Literal('parked'), Type.Literal('failed'), Type.Literal('pending')], { default: 'parked' }),
+            limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+            offset: Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ items: Type.Array(Item) }) },
       },
     },
@@ -37,7 +40,15 @@ export default async function adminDossierRoutes(app: HubApp) {
   )
   app.post(
     '/admin/dossiers/:dossierCode/replay',
-    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Put a parked dossier back in line', params: DossierCodeParams, response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }), 404: ProblemSchema, 409: ProblemSchema } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Put a parked dossier back in line',
+        params: DossierCodeParams,
+        response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }), 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
     async (request) => {
       request.log.info({ dossierCode: request.params.dossierCode }, 'operator replays a parked dossier')
       return { replayed: await dossiers.replay(request.params.dossierCode) }
@@ -45,7 +56,10 @@ export default async function adminDossierRoutes(app: HubApp) {
   )
   app.post(
     '/admin/dossiers/replay',
-    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } } },
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } },
+    },
     async (request) => {
       const replayed = await dossiers.replay()
       request.log.info({ count: replayed.length }, 'operator replays all parked dossiers')

@@ -19,11 +19,28 @@ const REDIS_DOWN = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|MaxRe
 function dashboardError(err: Error): HubError {
   const known = toHubError(err)
   if (known.code !== 'HUB_ERR_INTERNAL') return known
-  if (REDIS_DOWN.test(`${(err as { code?: unknown }).code ?? ''} ${err.message.slice(0, 200)}`)) return new HubError('HUB_ERR_DEPENDENCY_DOWN', 'Redis is unavailable', { retryAfter: 5 })
-  return new HubError('HUB_ERR_VALIDATION', 'the queue dashboard refused this request', { errors: [{ field: '/body', message: 'refused by the queue dashboard', rule: 'HUB_QUEUE_DASHBOARD' }] })
+  if (REDIS_DOWN.test(`${(err as { code?: unknown }).code ?? ''} ${err.message.slice(0, 200)}`))
+    return new HubError('HUB_ERR_DEPENDENCY_DOWN', 'Redis is unavailable', { retryAfter: 5 })
+  return new HubError('HUB_ERR_VALIDATION', 'the queue dashboard refused this request', {
+    errors: [{ field: '/body', message: 'refused by the queue dashboard', rule: 'HUB_QUEUE_DASHBOARD' }],
+  })
 }
 
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD'])
+
+/** A `<link>` of bull-board's page to another origin (its Google Fonts stylesheet for the Ubuntu face). Its own template: not caller input. */
+const EXTERNAL_LINK = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>/g
+
+/**
+ * The dashboard page without anything from outside the hub: provincial networks are often
+ * air-gapped, and a page must not tell a third party who opens it. bull-board's page asks
+ * Google Fonts for the Ubuntu face; without it the page uses the system's sans-serif
+ * (its own stylesheet names `Ubuntu, sans-serif`). Scripts, styles and images are its own
+ * files, served from /admin/queues/static.
+ */
+export function withoutExternalAssets(html: string): string {
+  return html.replace(EXTERNAL_LINK, '')
+}
 
 /**
  * The operators' queue dashboard (@bull-board). Its routes are declared here since
@@ -36,6 +53,11 @@ export default async function queuesDashboard(app: FastifyInstance, opts: { queu
     const methods = [route.method].flat()
     const access = methods.every((m) => READ_METHODS.has(m)) ? 'admin:read' : 'admin'
     route.config = { ...route.config, access, helmet: routeHelmet(DASHBOARD_CSP) } as typeof route.config
+  })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type')
+    if (typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html')) done(null, withoutExternalAssets(payload))
+    else done(null, payload)
   })
   const serverAdapter = new FastifyAdapter()
   serverAdapter.setBasePath(QUEUES_UI_PATH)

@@ -1,4 +1,4 @@
-import type { HubApp } from '../../app.js'
+import type { HubApp } from '../types.js'
 import { DossierAcceptedReply, DossierCodeParams, DossierEventBody, DossierSyncReply, DossierUpsertBody } from '../../../schemas/v1/dossier.js'
 import { ProblemSchema } from '../problem.js'
 

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import type { HubApp } from '../../app.js'
+import type { HubApp } from '../types.js'
 import {
   DocumentIdParams,
   OwnerDocumentsQuery,
@@ -14,18 +14,25 @@ import {
   WarehouseDocumentBody,
 } from '../../../schemas/v1/warehouse.js'
 import { ProblemSchema } from '../problem.js'
+import { PurposeHeaders } from '../../../schemas/v1/lookups.js'
 import { HubError, fieldError } from '../../errors.js'
-import { downloadHeaders } from '../../warehouse/content-type.js'
+import { sendFile } from '../download.js'
 import { assertRequestText } from '../../plugins/input.js'
 
-const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema }
+const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 503: ProblemSchema }
+const PURPOSE_NOTE =
+  'Requires the x-purpose header: a dossier code or a code of the purpose catalogue (AUDIT_PURPOSES); free text is refused with 400. ' +
+  'Audited before the answer leaves; 503 HUB_ERR_AUDIT_UNAVAILABLE when the audit store cannot record it.'
 
 /** The e-document warehouse for the one-stop desk: intake of local documents, the reuse query, files. */
 export default async function warehouseRoutes(app: HubApp) {
-  const warehouse = app.hub.services.warehouse
+  const { intake, reuse } = app.hub.services.warehouse
   // base64 grows a file by 4/3; the metadata is small.
   const bodyLimit = Math.ceil((app.hub.config.WAREHOUSE_MAX_FILE_BYTES * 4) / 3) + 65_536
-  const who = (request: FastifyRequest) => ({ client: request.client!, clientId: request.client!.id, requestId: request.id })
+  const who = (request: FastifyRequest) => {
+    const purpose = request.headers['x-purpose']
+    return { client: request.client!, clientId: request.client!.id, requestId: request.id, ...(typeof purpose === 'string' ? { purpose } : {}) }
+  }
   // multipart/form-data intake (this plugin's scope only): a `metadata` field holding the JSON
   // body without `file`, and one file part `file`. It is turned into the JSON form before
   // validation, so both forms meet the same schema and the same service call.
@@ -64,7 +71,8 @@ export default async function warehouseRoutes(app: HubApp) {
       throw fieldError('/body', 'the multipart/form-data body is malformed', 'HUB_MULTIPART_FORMAT')
     }
     const { metadata: parsed, file } = read
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw fieldError('/body/metadata', 'a JSON object "metadata" field is required', 'HUB_WAREHOUSE_MULTIPART')
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw fieldError('/body/metadata', 'a JSON object "metadata" field is required', 'HUB_WAREHOUSE_MULTIPART')
     const metadata = parsed as Record<string, unknown>
     if (!file) throw fieldError('/body/file', 'a "file" part is required', 'HUB_WAREHOUSE_MULTIPART')
     const declared = (metadata['file'] ?? {}) as { sha256?: unknown; contentType?: unknown }
@@ -86,13 +94,14 @@ export default async function warehouseRoutes(app: HubApp) {
       config: { access: 'warehouse' },
       schema: {
         tags: ['warehouse'],
-        summary: 'Store a locally digitised document (JSON with the file as base64, or multipart: `metadata` JSON + `file`) and queue its upload to the national warehouse',
+        summary:
+          'Store a locally digitised document (JSON with the file as base64, or multipart: `metadata` JSON + `file`) and queue its upload to the national warehouse',
         body: WarehouseDocumentBody,
         response: { 202: WarehouseDocumentAccepted, ...errors, 409: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
       },
     },
     async (request, reply) => {
-      const { replayed: _r, ...accepted } = await warehouse.accept(request.body, request.client!)
+      const { replayed: _r, ...accepted } = await intake.accept(request.body, request.client!)
       return reply.code(202).send(accepted)
     },
   )
@@ -103,32 +112,51 @@ export default async function warehouseRoutes(app: HubApp) {
       schema: {
         tags: ['warehouse'],
         summary: "An owner's stored documents: by document/result code, valid on a date, or what can replace the components of a procedure",
+        description: PURPOSE_NOTE,
+        headers: PurposeHeaders,
         params: OwnerParams,
         querystring: OwnerDocumentsQuery,
         response: { 200: OwnerDocumentsReply, ...errors, 404: ProblemSchema },
       },
     },
-    async (request) => warehouse.ownerDocuments(request.params.ownerId, request.query, who(request)),
+    async (request) => reuse.ownerDocuments(request.params.ownerId, request.query, who(request)),
   )
   app.get(
     '/v1/warehouse/documents/:id',
     {
       config: { access: 'warehouse' },
-      schema: { tags: ['warehouse'], summary: 'One document: metadata, signature outcome, file link', params: DocumentIdParams, response: { 200: WarehouseDocument, ...errors, 404: ProblemSchema } },
+      schema: {
+        tags: ['warehouse'],
+        summary: 'One document: metadata, signature outcome, file link',
+        description: PURPOSE_NOTE,
+        headers: PurposeHeaders,
+        params: DocumentIdParams,
+        response: { 200: WarehouseDocument, ...errors, 404: ProblemSchema },
+      },
     },
-    async (request) => warehouse.document(request.params.id, who(request)),
+    async (request) => reuse.document(request.params.id, who(request)),
   )
   app.get(
     '/v1/warehouse/documents/:id/content',
     {
       config: { access: 'warehouse' },
-      schema: { tags: ['warehouse'], summary: 'The file of a document (streamed)', params: DocumentIdParams, response: { 200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file bytes' }), ...errors, 404: ProblemSchema, 409: ProblemSchema } },
+      schema: {
+        tags: ['warehouse'],
+        summary: 'The file of a document (streamed)',
+        description: PURPOSE_NOTE,
+        headers: PurposeHeaders,
+        params: DocumentIdParams,
+        response: {
+          200: Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'The file bytes' }),
+          ...errors,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
     },
     async (request, reply) => {
-      const file = await warehouse.content(request.params.id, who(request))
-      // Type, disposition, nosniff and CSP set here, explicitly: a global security-header plugin must not relax them.
-      reply.headers(downloadHeaders(file.contentType, file.fileName)).header('content-length', String(file.size)).header('etag', `"${file.sha256}"`).header('x-content-sha256', file.sha256)
-      return reply.send(file.stream)
+      const file = await reuse.content(request.params.id, who(request))
+      return sendFile(reply, file)
     },
   )
   app.post(
@@ -143,6 +171,6 @@ export default async function warehouseRoutes(app: HubApp) {
         response: { 200: Type.Object({ recorded: Type.Boolean() }), ...errors, 404: ProblemSchema },
       },
     },
-    async (request) => warehouse.recordUsage(request.params.id, request.body, who(request)),
+    async (request) => reuse.recordUsage(request.params.id, request.body, who(request)),
   )
 }

@@ -4,12 +4,13 @@ import { fileURLToPath } from 'node:url'
 import { Ajv, type ValidateFunction } from 'ajv'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { HandlerResult, SimKit, Simulator } from '../framework.js'
+import { checkCompleteness } from './completeness.js'
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../../schemas/dvcqg/', import.meta.url))
 
 /** One accepted change, as the portal would show it in a dossier's history. */
 export interface PortalEntry {
-  op: 'create' | 'update' | 'progress'
+  op: 'create' | 'update' | 'progress' | 'status'
   at: string
   status?: string
   /** progress: the step's NoiDungXuLy (what was done). */
@@ -44,7 +45,8 @@ export class DvcqgSimulator implements Simulator {
   private rejections = new Map<string, string>()
   private readonly validateHoSo: ValidateFunction
   private readonly validateTienDo: ValidateFunction
-  readonly stats = { creates: 0, updates: 0, progress: 0, duplicateCreates: 0, rejected: 0 }
+  private readonly validateTrangThai: ValidateFunction
+  readonly stats = { creates: 0, updates: 0, progress: 0, statusSyncs: 0, duplicateCreates: 0, rejected: 0 }
   /** Extra operations registered by other capabilities (catalog, warehouse). */
   private readonly extra = new Map<string, (body: Record<string, unknown>) => HandlerResult | Promise<HandlerResult>>()
 
@@ -54,6 +56,7 @@ export class DvcqgSimulator implements Simulator {
     const tienDo = JSON.parse(readFileSync(SCHEMA_DIR + 'CapNhatTienDoHoSoMC.schema.json', 'utf8')) as Record<string, unknown>
     this.validateHoSo = ajv.compile(dongBo)
     this.validateTienDo = ajv.compile(tienDo)
+    this.validateTrangThai = ajv.compile(JSON.parse(readFileSync(SCHEMA_DIR + 'DongBoTrangThaiHoSo.schema.json', 'utf8')) as Record<string, unknown>)
   }
 
   /** Lets another simulator module add an operation (e.g. `LayThuTuc`, `GetKetQuaGiayTo`). */
@@ -76,10 +79,19 @@ export class DvcqgSimulator implements Simulator {
     return this.dossiers.get(code)
   }
 
+  /** Forgets a dossier, as a portal that lost its record would (fault injection). */
+  lose(code: string): boolean {
+    return this.dossiers.delete(code)
+  }
+
   private explain(v: ValidateFunction): string {
     const e = v.errors?.[0]
     if (!e) return 'Dữ liệu không hợp lệ'
-    const field = e.instancePath.split('/').filter((p) => p && !/^\d+$/.test(p)).pop() ?? 'data'
+    const field =
+      e.instancePath
+        .split('/')
+        .filter((p) => p && !/^\d+$/.test(p))
+        .pop() ?? 'data'
     if (e.keyword === 'pattern' && /^Ngay|ThoiDiem/.test(field)) return `Trường ${field} không đúng định dạng yyyyMMddHHmmss`
     if (e.keyword === 'enum' && /TrangThai/.test(field)) return `Mã trạng thái ${field} không hợp lệ`
     if (e.keyword === 'required') return `Thiếu trường ${String(e.params['missingProperty'])}`
@@ -96,7 +108,7 @@ export class DvcqgSimulator implements Simulator {
     const results: unknown[] = []
     for (const hoso of payload['data'] as Record<string, unknown>[]) {
       const code = String(hoso['MaHoSo'])
-      const reason = this.rejections.get(code)
+      const reason = this.rejections.get(code) ?? checkCompleteness(hoso)
       if (reason) {
         this.stats.rejected++
         return FAIL(reason)
@@ -149,6 +161,28 @@ export class DvcqgSimulator implements Simulator {
     return OK(steps.map((s) => ({ MaHoSo: s['MaHoSo'] })))
   }
 
+  /** `DongBoTrangThaiHoSo` (type "2"): the status of dossiers the portal already holds, nothing else changes. */
+  private statusSync(body: Record<string, unknown>): HandlerResult {
+    if (!this.validateTrangThai(body)) {
+      this.stats.rejected++
+      return FAIL(this.explain(this.validateTrangThai))
+    }
+    const rows = body['data'] as Record<string, unknown>[]
+    for (const r of rows) {
+      if (!this.dossiers.has(String(r['MaHoSo']))) {
+        this.stats.rejected++
+        return FAIL(`Hồ sơ ${String(r['MaHoSo'])} không tồn tại trên hệ thống`)
+      }
+    }
+    for (const r of rows) {
+      const d = this.dossiers.get(String(r['MaHoSo']))!
+      d.hoso = { ...d.hoso, TrangThaiHoSo: r['TrangThaiHoSo'] }
+      d.history.push({ op: 'status', at: new Date().toISOString(), status: String(r['TrangThaiHoSo']) })
+    }
+    this.stats.statusSyncs += rows.length
+    return OK(rows.map((r) => ({ MaHoSo: r['MaHoSo'] })))
+  }
+
   private lookup(body: Record<string, unknown>): HandlerResult {
     const code = String(body['mahoso'] ?? body['MaHoSo'] ?? '')
     const d = this.dossiers.get(code)
@@ -163,6 +197,8 @@ export class DvcqgSimulator implements Simulator {
         return this.progress(body)
       case 'TraCuuHoSo':
         return this.lookup(body)
+      case 'DongBoTrangThaiHoSo':
+        return this.statusSync(body)
     }
     const fn = this.extra.get(service)
     return fn ? fn(body) : FAIL(`Không hỗ trợ dịch vụ ${service}`, '404')
@@ -203,29 +239,64 @@ export class DvcqgSimulator implements Simulator {
     app.post('/api/chia-se', adapter)
 
     // --- style B: one URL per operation ---
-    const rest = (op: string, fn: (b: Record<string, unknown>) => HandlerResult | Promise<HandlerResult>) => (req: FastifyRequest, reply: Parameters<SimKit['handle']>[3]) =>
-      kit.handle(this.id, op, req, reply, () => fn({ ...(req.query as Record<string, unknown>), ...body(req) }))
-    app.post('/DongBoHoSo', rest('DongBoHoSoMC', (b) => this.syncDossier(b, 'create')))
-    app.post('/CapNhatHoSo', rest('DongBoHoSoMC', (b) => this.syncDossier(b, 'update')))
-    app.post('/DongBoTienTrinh', rest('CapNhatTienDoHoSoMC', (b) => this.progress(b)))
-    app.post('/TraCuuHoSo', rest('TraCuuHoSo', (b) => this.lookup(b)))
+    const rest =
+      (op: string, fn: (b: Record<string, unknown>) => HandlerResult | Promise<HandlerResult>) =>
+      (req: FastifyRequest, reply: Parameters<SimKit['handle']>[3]) =>
+        kit.handle(this.id, op, req, reply, () => fn({ ...(req.query as Record<string, unknown>), ...body(req) }))
+    app.post(
+      '/DongBoHoSo',
+      rest('DongBoHoSoMC', (b) => this.syncDossier(b, 'create')),
+    )
+    app.post(
+      '/CapNhatHoSo',
+      rest('DongBoHoSoMC', (b) => this.syncDossier(b, 'update')),
+    )
+    app.post(
+      '/DongBoTienTrinh',
+      rest('CapNhatTienDoHoSoMC', (b) => this.progress(b)),
+    )
+    app.post(
+      '/DongBoTrangThaiHoSo',
+      rest('DongBoTrangThaiHoSo', (b) => this.statusSync(b)),
+    )
+    app.post(
+      '/TraCuuHoSo',
+      rest('TraCuuHoSo', (b) => this.lookup(b)),
+    )
     for (const [path, service] of [
       ['/LayDanhSachTTHCDonVi', 'LayDanhSachTTHC'],
       ['/LayThuTuc', 'LayThuTuc'],
       ['/LayDanhMucCoQuan', 'LayDanhMucCoQuan'],
       ['/LayDanhMucLinhVuc', 'LayDanhMucLinhVuc'],
     ] as const) {
-      app.get(path, rest(service, (b) => this.dispatch(service, b)))
-      app.post(path, rest(service, (b) => this.dispatch(service, b)))
+      app.get(
+        path,
+        rest(service, (b) => this.dispatch(service, b)),
+      )
+      app.post(
+        path,
+        rest(service, (b) => this.dispatch(service, b)),
+      )
     }
     // Operations added by other capabilities (warehouse …): `POST /<service>` in this style.
     const mounted = new Set(['LayDanhSachTTHC', 'LayThuTuc', 'LayDanhMucCoQuan', 'LayDanhMucLinhVuc', 'LayDanhSachTTHCDonVi'])
-    for (const service of this.extra.keys()) if (!mounted.has(service)) app.post(`/${service}`, rest(service, (b) => this.dispatch(service, b)))
+    for (const service of this.extra.keys())
+      if (!mounted.has(service))
+        app.post(
+          `/${service}`,
+          rest(service, (b) => this.dispatch(service, b)),
+        )
 
     // --- sandbox-only views and controls (not part of the portal) ---
     app.get('/_sandbox/dossiers/:code', async (req, reply) => {
       const d = this.dossiers.get((req.params as { code: string }).code)
       return d ?? reply.code(404).send({ message: 'unknown dossier' })
+    })
+    // Fault injection: the portal "loses" a dossier (a lost record, a restore from an old backup):
+    // TraCuuHoSo finds nothing and its history is gone, as if it had never been received.
+    app.delete('/_sandbox/dossiers/:code', async (req, reply) => {
+      const code = (req.params as { code: string }).code
+      return this.lose(code) ? { lost: code } : reply.code(404).send({ message: 'unknown dossier' })
     })
     app.get('/_sandbox/history', async () => {
       const out: Record<string, PortalEntry[]> = {}

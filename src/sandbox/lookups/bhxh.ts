@@ -1,13 +1,17 @@
 import type { FastifyInstance } from 'fastify'
 import type { HandlerResult, SimKit, Simulator } from '../framework.js'
-import { buildBhxhReplyXml } from '../../mappings/registry/from-bhxh.js'
-import { buildSoapFaultXml } from '../../mappings/population/to-population-xml.js'
-import { isNode, readSoapBody, text } from '../../mappings/soap-reply.js'
+import { bhxhResponse, readBhxhRequest } from './bhxh-wire.js'
 import type { LookupSeed } from './data.js'
+import { SOAP_XML, soapEnvelope, soapFault } from './soap.js'
 
-const XML = 'text/xml; charset=utf-8'
+const fault = (status: number, message: string, outcome: string): HandlerResult => ({
+  status,
+  contentType: SOAP_XML,
+  body: soapFault('Client', message),
+  outcome: `rejected: ${outcome}`,
+})
 
-/** BHXH participation lookup (SOAP, `bhxh.wsdl`), API key in `x-api-key`; replies built with `buildBhxhReplyXml`. */
+/** BHXH participation lookup (SOAP, `bhxh.wsdl`), API key in `x-api-key`. */
 export class BhxhSimulator implements Simulator {
   readonly id = 'bhxh'
   constructor(
@@ -18,19 +22,13 @@ export class BhxhSimulator implements Simulator {
   routes(app: FastifyInstance, kit: SimKit): void {
     app.post('/', (req, reply) =>
       kit.handle(this.id, 'TraCuuQuaTrinhThamGia', req, reply, (call): HandlerResult => {
-        if (call.expiredSession || req.headers['x-api-key'] !== this.apiKey) {
-          return { status: 401, contentType: XML, body: buildSoapFaultXml('Client', 'Không có quyền truy cập'), outcome: 'rejected: unauthorized' }
-        }
-        const body = readSoapBody(typeof req.body === 'string' ? req.body : '')
-        const r = body.kind === 'body' ? body.body['TraCuuQuaTrinhThamGiaRequest'] : undefined
-        if (!isNode(r)) return { status: 500, contentType: XML, body: buildSoapFaultXml('Client', 'Yêu cầu không hợp lệ'), outcome: 'rejected: bad request' }
-        const bhxh = text(r['MaSoBHXH'])
-        const id = text(r['SoDinhDanh'])
-        if (!(bhxh && /^\d{10}$/.test(bhxh)) && !(id && /^\d{12}$/.test(id))) {
-          return { status: 500, contentType: XML, body: buildSoapFaultXml('Client', 'MaSoBHXH hoặc SoDinhDanh không hợp lệ'), outcome: 'rejected: bad key' }
-        }
-        const person = bhxh ? this.seed.byBhxh.get(bhxh) : id ? this.seed.byId.get(id) : undefined
-        return { contentType: XML, body: buildBhxhReplyXml(text(r['MaYeuCau']) ?? '', person?.insurance), outcome: person?.insurance ? 'found' : 'not found' }
+        if (call.expiredSession || req.headers['x-api-key'] !== this.apiKey) return fault(401, 'Không có quyền truy cập', 'unauthorized')
+        const r = readBhxhRequest(typeof req.body === 'string' ? req.body : '')
+        if (!r.ok) return fault(500, `Yêu cầu không hợp lệ: ${r.problem}`, 'bad request')
+        if (!(r.bhxhNumber && /^\d{10}$/.test(r.bhxhNumber)) && !(r.idNumber && /^\d{12}$/.test(r.idNumber)))
+          return fault(500, 'MaSoBHXH hoặc SoDinhDanh không hợp lệ', 'bad key')
+        const person = r.bhxhNumber ? this.seed.byBhxh.get(r.bhxhNumber) : this.seed.byId.get(r.idNumber!)
+        return { contentType: SOAP_XML, body: soapEnvelope(bhxhResponse(r.requestId, person?.insurance)), outcome: person?.insurance ? 'found' : 'not found' }
       }),
     )
   }

@@ -1,14 +1,12 @@
-import { mulberry32, hashLabel } from '../faults.js'
-import { lookupCode, ETHNIC_GROUPS, GENDERS, NATIONALITIES, RELIGIONS } from '../../mappings/population/codes.js'
-import type { Citizen } from '../../mappings/population/types.js'
-import type { InsuranceParticipation } from '../../mappings/registry/from-bhxh.js'
-import { mstCheckDigit } from '../../validation/identifiers.js'
+import { hashLabel, mulberry32 } from '../random.js'
 
 /**
  * Seeded, deterministic people and enterprises shared by the lookup simulators
  * (population, BHXH, civil status, business registry, tax): the same seed gives the
  * same data, so tests can pick subjects by index. All identifiers are valid by the
- * hub's own rules (CCCD structure, MST check digit) and invented.
+ * national rules (NATIONAL-ENDPOINTS §5: CCCD structure, MST check digit) and invented.
+ * The shapes and code tables here are the sandbox's own reading of the national
+ * formats, not the hub's types: a mistake shared with the hub must not pass both sides.
  */
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý']
 const MIDDLE_M = ['Văn', 'Hữu', 'Đức', 'Minh', 'Quang', 'Thành']
@@ -24,13 +22,102 @@ const PROVINCES = [
 ] as const
 const COMPANY_WORDS = ['Phát Triển', 'Thương Mại', 'Xây Dựng', 'Công Nghệ', 'Nông Sản', 'Vận Tải', 'Du Lịch', 'Dịch Vụ']
 
+/** A national code with its name (the register's code tables). */
+export interface SeedCode {
+  readonly code: string
+  readonly name: string
+}
+
+/** Gender (GioiTinh), ethnicity (DanToc, GSO list), religion (TonGiao), nationality (QuocTich): the codes the seed uses. */
+const GENDER: Record<string, string> = { '1': 'Nam', '2': 'Nữ' }
+const ETHNICITY: Record<string, string> = { '01': 'Kinh', '02': 'Tày' }
+const RELIGION: Record<string, string> = { '00': 'Không' }
+const NATIONALITY: Record<string, string> = { VN: 'Việt Nam' }
+const coded = (table: Record<string, string>, code: string): SeedCode => ({ code, name: table[code]! })
+
+/** An address block (NoiDangKyKhaiSinh, QueQuan, ThuongTru, NoiOHienTai). */
+export interface SeedAddress {
+  readonly provinceCode: string
+  readonly districtCode: string
+  readonly wardCode: string
+  readonly detail: string
+  readonly country: string
+}
+
+/** A relative (Cha, Me, VoChong). */
+export interface SeedRelative {
+  readonly fullName: string
+  readonly idNumber?: string
+  readonly nationality?: SeedCode
+}
+
+/** One registered citizen (a `CongDan` of the population database). */
+export interface SeedCitizen {
+  readonly idNumber: string
+  readonly oldIdNumber?: string
+  readonly fullName: string
+  /** Ho, ChuDem, Ten: absent when the register keeps the whole name in Ten. */
+  readonly familyName?: string
+  readonly middleName?: string
+  readonly givenName?: string
+  readonly gender: SeedCode
+  readonly ethnicity: SeedCode
+  readonly religion: SeedCode
+  readonly nationality: SeedCode
+  /** The year always; `date` (`YYYY-MM-DD`) when the register has the full date. */
+  readonly birthDate: { readonly year: number; readonly date?: string }
+  readonly father?: SeedRelative
+  readonly mother?: SeedRelative
+  readonly spouse?: SeedRelative
+  readonly birthRegistrationPlace?: SeedAddress
+  readonly hometown?: SeedAddress
+  readonly permanentAddress?: SeedAddress
+  readonly currentAddress?: SeedAddress
+  readonly householdHead?: { readonly relation: string; readonly fullName: string; readonly idNumber: string }
+  readonly householdBookNumber?: string
+}
+
+/** One BHXH participation record (docs/contracts/bhxh.md). */
+export interface SeedInsurance {
+  readonly bhxhNumber: string
+  readonly idNumber: string
+  readonly fullName: string
+  /** `YYYY-MM-DD`, or only `birthYear` when the register has the year alone. */
+  readonly birthDate?: string
+  readonly birthYear?: number
+  /** `1` Nam, `2` Nữ. */
+  readonly gender: string
+  /** TrangThai / TenTrangThai. */
+  readonly status: { readonly code: string; readonly name: string }
+  readonly healthCard: {
+    readonly number: string
+    readonly validFrom: string
+    readonly validTo: string
+    readonly clinic: { readonly code: string; readonly name: string }
+  }
+  /** Months as `YYYY-MM`. */
+  readonly periods: readonly {
+    readonly from: string
+    readonly to?: string
+    readonly employer?: { readonly code: string; readonly name: string }
+    readonly schemes: readonly string[]
+  }[]
+}
+
+/** The MST check digit (NATIONAL-ENDPOINTS §5): 10 − (Σ Nᵢ·Wᵢ mod 11); 10 means no valid MST starts with these nine digits. */
+export function taxCodeCheckDigit(firstNine: string): number {
+  const weights = [31, 29, 23, 19, 17, 13, 7, 5, 3]
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(firstNine[i]), 0)
+  return 10 - (sum % 11)
+}
+
 export interface SeedPerson {
-  citizen: Citizen
+  citizen: SeedCitizen
   /** 10-digit BHXH number. */
   bhxhNumber: string
   /** `full`: every field split; `ten-only`: the whole name in Ten; `sparse`: optional blocks missing, year-only birth. */
   shape: 'full' | 'ten-only' | 'sparse'
-  insurance?: InsuranceParticipation
+  insurance?: SeedInsurance
 }
 
 export interface SeedBusiness {
@@ -71,20 +158,34 @@ export function buildLookupSeed(seed: number, count = 60): LookupSeed {
     const fullName = `${familyName} ${middleName} ${givenName}`
     const date = `${year}-${pad(int(1, 12), 2)}-${pad(int(1, 28), 2)}`
     const shape: SeedPerson['shape'] = i % 5 === 1 ? 'ten-only' : i % 5 === 3 ? 'sparse' : 'full'
-    const father = { fullName: `${familyName} ${pick(MIDDLE_M)} ${pick(GIVEN_M)}`, idNumber: `${pcode}0${pad(int(40, 89), 2)}${pad(int(0, 999_999), 6)}`, nationality: lookupCode(NATIONALITIES, 'VN') }
-    const mother = { fullName: `${pick(FAMILY)} ${pick(MIDDLE_F)} ${pick(GIVEN_F)}`, idNumber: `${pcode}1${pad(int(40, 89), 2)}${pad(int(0, 999_999), 6)}`, nationality: lookupCode(NATIONALITIES, 'VN') }
-    const address = { provinceCode: pcode.slice(1), districtCode: pad(int(1, 30), 3), wardCode: pad(int(1, 30000), 5), detail: `Số ${int(1, 200)} đường ${pick(GIVEN_M)}, ${pname}`, country: 'VN' }
-    const base: Citizen = {
+    const father = {
+      fullName: `${familyName} ${pick(MIDDLE_M)} ${pick(GIVEN_M)}`,
+      idNumber: `${pcode}0${pad(int(40, 89), 2)}${pad(int(0, 999_999), 6)}`,
+      nationality: coded(NATIONALITY, 'VN'),
+    }
+    const mother = {
+      fullName: `${pick(FAMILY)} ${pick(MIDDLE_F)} ${pick(GIVEN_F)}`,
+      idNumber: `${pcode}1${pad(int(40, 89), 2)}${pad(int(0, 999_999), 6)}`,
+      nationality: coded(NATIONALITY, 'VN'),
+    }
+    const address = {
+      provinceCode: pcode.slice(1),
+      districtCode: pad(int(1, 30), 3),
+      wardCode: pad(int(1, 30000), 5),
+      detail: `Số ${int(1, 200)} đường ${pick(GIVEN_M)}, ${pname}`,
+      country: 'VN',
+    }
+    const base: SeedCitizen = {
       idNumber,
       fullName,
       ...(shape === 'ten-only' ? {} : { familyName, middleName, givenName }),
-      gender: lookupCode(GENDERS, female ? '2' : '1'),
-      ethnicity: lookupCode(ETHNIC_GROUPS, i % 7 === 0 ? '02' : '01'),
-      religion: lookupCode(RELIGIONS, '00'),
-      nationality: lookupCode(NATIONALITIES, 'VN'),
+      gender: coded(GENDER, female ? '2' : '1'),
+      ethnicity: coded(ETHNICITY, i % 7 === 0 ? '02' : '01'),
+      religion: coded(RELIGION, '00'),
+      nationality: coded(NATIONALITY, 'VN'),
       birthDate: shape === 'sparse' ? { year } : { year, date },
     }
-    const citizen: Citizen =
+    const citizen: SeedCitizen =
       shape === 'sparse'
         ? base
         : {
@@ -96,22 +197,35 @@ export function buildLookupSeed(seed: number, count = 60): LookupSeed {
             hometown: address,
             permanentAddress: address,
             currentAddress: address,
-            ...(year < 1995 && i % 2 === 0 ? { spouse: { fullName: `${pick(FAMILY)} ${pick(female ? MIDDLE_M : MIDDLE_F)} ${pick(female ? GIVEN_M : GIVEN_F)}` } } : {}),
+            ...(year < 1995 && i % 2 === 0
+              ? { spouse: { fullName: `${pick(FAMILY)} ${pick(female ? MIDDLE_M : MIDDLE_F)} ${pick(female ? GIVEN_M : GIVEN_F)}` } }
+              : {}),
             householdHead: { relation: 'Chủ hộ', fullName, idNumber },
             householdBookNumber: pad(int(1, 99_999_999), 9),
           }
     const bhxhNumber = `${pcode.slice(1)}${pad(int(0, 99_999_999), 8)}`
     const insured = year <= 2004 && i % 4 !== 2
-    const insurance: InsuranceParticipation | undefined = insured
+    const insurance: SeedInsurance | undefined = insured
       ? {
           bhxhNumber,
           idNumber,
           fullName,
           ...(shape === 'sparse' ? { birthYear: year } : { birthDate: date }),
           gender: female ? '2' : '1',
-          status: i % 6 === 0 ? { code: '3', name: 'Dừng tham gia', state: 'stopped' } : { code: '1', name: 'Đang tham gia', state: 'participating' },
-          healthCard: { number: `DN4${pcode.slice(1)}${bhxhNumber}`, validFrom: '2025-01-01', validTo: '2025-12-31', clinic: { code: `${pcode.slice(1)}001`, name: `Bệnh viện đa khoa ${pname}` } },
-          periods: [{ from: `${Math.max(year + 20, 2008)}-01`, employer: { code: `TA${pad(int(1000, 9999), 4)}`, name: 'Công ty TNHH Sandbox' }, schemes: ['BHXH', 'BHYT', 'BHTN'] }],
+          status: i % 6 === 0 ? { code: '3', name: 'Dừng tham gia' } : { code: '1', name: 'Đang tham gia' },
+          healthCard: {
+            number: `DN4${pcode.slice(1)}${bhxhNumber}`,
+            validFrom: '2025-01-01',
+            validTo: '2025-12-31',
+            clinic: { code: `${pcode.slice(1)}001`, name: `Bệnh viện đa khoa ${pname}` },
+          },
+          periods: [
+            {
+              from: `${Math.max(year + 20, 2008)}-01`,
+              employer: { code: `TA${pad(int(1000, 9999), 4)}`, name: 'Công ty TNHH Sandbox' },
+              schemes: ['BHXH', 'BHYT', 'BHTN'],
+            },
+          ],
         }
       : undefined
     people.push({ citizen, bhxhNumber, shape, ...(insurance ? { insurance } : {}) })
@@ -120,7 +234,7 @@ export function buildLookupSeed(seed: number, count = 60): LookupSeed {
   while (businesses.length < 30) {
     const [, mstProvince, pname] = pick(PROVINCES)
     const nine = `${mstProvince}${pad(int(1, 9_999_999), 7)}`
-    const check = mstCheckDigit(nine)
+    const check = taxCodeCheckDigit(nine)
     if (check === 10) continue
     const n = businesses.length
     const owner = people[n % people.length]!.citizen
@@ -132,7 +246,7 @@ export function buildLookupSeed(seed: number, count = 60): LookupSeed {
       foundedOn: `${int(1995, 2023)}-${pad(int(1, 12), 2)}-${pad(int(1, 28), 2)}`,
       provinceCode: mstProvince,
       provinceName: pname,
-      representative: { fullName: owner.fullName, idNumber: owner.idNumber, birthDate: owner.birthDate?.date ?? `${owner.birthDate?.year ?? 1980}-01-01` },
+      representative: { fullName: owner.fullName, idNumber: owner.idNumber, birthDate: owner.birthDate.date ?? `${owner.birthDate.year}-01-01` },
     })
   }
   return {

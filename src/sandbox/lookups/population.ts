@@ -1,23 +1,29 @@
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { HandlerResult, SimKit, Simulator } from '../framework.js'
-import { parsePopulationRequest } from '../../mappings/population/from-population.js'
-import { buildCongDanReplyXml, buildSoapFaultXml, buildXacMinhReplyXml, buildXacThucReplyXml, wrapSoapEnvelope, type CongDanReplyProfile } from '../../mappings/population/to-population-xml.js'
-import { hashedBasicDigest } from '../../http/auth/hashed-basic.js'
 import type { LookupSeed } from './data.js'
+import { congDanCollection, readPopulationRequest, xacMinhResponse, xacThucResponse, type CongDanProfile } from './population-wire.js'
+import { SOAP_XML, soapEnvelope, soapFault } from './soap.js'
 
-const XML = 'text/xml; charset=utf-8'
 const norm = (s: string) => s.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase()
+const fault = (status: number, message: string, outcome: string): HandlerResult => ({
+  status,
+  contentType: SOAP_XML,
+  body: soapFault('Client', message),
+  outcome: `rejected: ${outcome}`,
+})
 
 /**
- * The population database (SOAP 1.1, document/literal, `dancu.wsdl`): replies are
- * built with the hub's own builders from the real XSDs (`xsd` profile: valid against
- * them; `full`: with the production extras). Checks the timestamped hashed Basic header
+ * The population database (SOAP 1.1, document/literal, `dancu.wsdl`): reads requests
+ * strictly against the real XSDs (namespace, order, required elements) and answers from
+ * the seed (`xsd` profile: valid against the real XSDs; `full`: with the production
+ * extras). Checks the timestamped hashed Basic header of NATIONAL-ENDPOINTS §2
  * (`authUrl` = the simulator's own URL as the client sees it).
  */
 export class PopulationSimulator implements Simulator {
   readonly id = 'population'
   /** Reply profile; tests switch to `xsd` to validate replies against the real XSDs. */
-  profile: CongDanReplyProfile = 'full'
+  profile: CongDanProfile = 'full'
   readonly stats = { calls: 0, authFailures: 0 }
 
   constructor(
@@ -30,6 +36,7 @@ export class PopulationSimulator implements Simulator {
     return { stats: this.stats, sampleIdNumbers: this.seed.people.slice(0, 5).map((p) => p.citizen.idNumber) }
   }
 
+  /** `Authorization: Basic base64(user:sha256hex(authUrl + user + Timestamp + secretKey))`, Timestamp within 5 minutes. */
   private authorized(req: FastifyRequest): boolean {
     const ts = String(req.headers['timestamp'] ?? '')
     const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')
@@ -38,38 +45,50 @@ export class PopulationSimulator implements Simulator {
     const i = decoded.indexOf(':')
     const user = decoded.slice(0, i)
     const authUrl = `http://${req.headers.host}/${this.id}`
-    return user === this.creds.username && decoded.slice(i + 1) === hashedBasicDigest(authUrl, user, ts, this.creds.secretKey)
+    const expected = createHash('sha256').update(`${authUrl}${user}${ts}${this.creds.secretKey}`, 'utf8').digest('hex')
+    return user === this.creds.username && decoded.slice(i + 1) === expected
   }
 
   routes(app: FastifyInstance, kit: SimKit): void {
     app.post('/', async (req, reply) => {
-      const parsed = typeof req.body === 'string' ? parsePopulationRequest(req.body) : undefined
-      const op = parsed?.operation ?? 'unknown'
-      return kit.handle(this.id, op, req, reply, (call): HandlerResult => {
+      const parsed = readPopulationRequest(typeof req.body === 'string' ? req.body : '')
+      return kit.handle(this.id, parsed.operation ?? 'unknown', req, reply, (call): HandlerResult => {
         this.stats.calls++
         if (call.expiredSession || !this.authorized(req)) {
           this.stats.authFailures++
-          return { status: 401, contentType: XML, body: buildSoapFaultXml('Client', 'Xác thực không thành công'), outcome: 'rejected: unauthorized' }
+          return fault(401, 'Xác thực không thành công', 'unauthorized')
         }
-        if (!parsed) return { status: 500, contentType: XML, body: buildSoapFaultXml('Client', 'Yêu cầu không hợp lệ'), outcome: 'rejected: bad request' }
-        const f = parsed.fields
-        if (!/^\d{12}$/.test(f['SoDinhDanh'] ?? '')) return { status: 500, contentType: XML, body: buildSoapFaultXml('Client', 'SoDinhDanh không hợp lệ'), outcome: 'rejected: bad id' }
-        const person = this.seed.byId.get(f['SoDinhDanh'] ?? '')
-        const id = f['MaYeuCau']
-        const opts = { profile: this.profile, ...(id ? { id } : {}) }
+        if (!parsed.ok) return fault(500, `Yêu cầu không hợp lệ: ${parsed.problem}`, `bad request (${parsed.problem})`)
+        const fields = parsed.fields
+        const idNumber = fields['SoDinhDanh'] ?? ''
+        if (!/^\d{12}$/.test(idNumber)) return fault(500, 'SoDinhDanh không hợp lệ', 'bad id')
+        const person = this.seed.byId.get(idNumber)
+        const id = fields['MaYeuCau'] || undefined
         switch (parsed.operation) {
           case 'TraCuuThongTinCongDan':
-            return { contentType: XML, body: wrapSoapEnvelope(buildCongDanReplyXml(person ? [person.citizen] : [], opts)), outcome: person ? 'found' : 'not found' }
+            return {
+              contentType: SOAP_XML,
+              body: soapEnvelope(congDanCollection(person ? [person.citizen] : [], this.profile, id)),
+              outcome: person ? 'found' : 'not found',
+            }
           case 'XacMinhThongTinNhanThan': {
             // Identity check: id, name and birth date (yyyyMMdd or yyyy) must all agree.
             const b = person?.citizen.birthDate
-            const dob = f['NgayThangNamSinh'] ?? ''
-            const match = !!person && norm(person.citizen.fullName) === norm(f['HoVaTen'] ?? '') && !!b && (dob === String(b.year) || dob === b.date?.replace(/-/g, ''))
-            return { contentType: XML, body: wrapSoapEnvelope(buildXacMinhReplyXml(match ? [person.citizen] : [], opts)), outcome: match ? 'found' : 'not found' }
+            const dob = fields['NgayThangNamSinh'] ?? ''
+            const match =
+              !!person &&
+              !!b &&
+              norm(person.citizen.fullName) === norm(fields['HoVaTen'] ?? '') &&
+              (dob === String(b.year) || dob === b.date?.replace(/-/g, ''))
+            return {
+              contentType: SOAP_XML,
+              body: soapEnvelope(xacMinhResponse(match ? [person.citizen] : [], this.profile, id)),
+              outcome: match ? 'found' : 'not found',
+            }
           }
           case 'XacThucThongTinCongDan': {
-            const exists = !!person && norm(person.citizen.fullName) === norm(f['HoVaTen'] ?? '')
-            return { contentType: XML, body: wrapSoapEnvelope(buildXacThucReplyXml(exists)), outcome: exists ? 'verified' : 'not verified' }
+            const exists = !!person && norm(person.citizen.fullName) === norm(fields['HoVaTen'] ?? '')
+            return { contentType: SOAP_XML, body: soapEnvelope(xacThucResponse(exists)), outcome: exists ? 'verified' : 'not verified' }
           }
         }
       })

@@ -3,7 +3,11 @@ import type { HandlerResult, SimKit, Simulator } from '../framework.js'
 import { vnDate, type LookupSeed } from './data.js'
 import { SimTokenIssuer, UNAUTHORIZED_ENVELOPE } from './tokens.js'
 
-const TAX_NAMES: Record<string, string> = { '00': 'NNT đang hoạt động (đã được cấp GCN ĐKT)', '01': 'NNT ngừng hoạt động và đã hoàn thành thủ tục chấm dứt hiệu lực MST', '05': 'NNT tạm ngừng hoạt động, kinh doanh' }
+const TAX_NAMES: Record<string, string> = {
+  '00': 'NNT đang hoạt động (đã được cấp GCN ĐKT)',
+  '01': 'NNT ngừng hoạt động và đã hoàn thành thủ tục chấm dứt hiệu lực MST',
+  '05': 'NNT tạm ngừng hoạt động, kinh doanh',
+}
 const BIZ_NAMES: Record<string, string> = { '1': 'Đang hoạt động', '2': 'Tạm ngừng kinh doanh', '4': 'Đã giải thể' }
 const field = (req: FastifyRequest, k: string) => String(((req.body ?? {}) as Record<string, unknown>)[k] ?? '')
 const MST = /^\d{10}(-\d{3})?$/
@@ -30,7 +34,8 @@ export class BusinessRegistrySimulator implements Simulator {
     app.post('/api/doanh-nghiep', (req, reply) =>
       kit.handle(this.id, 'ChiTietDoanhNghiep', req, reply, (call): HandlerResult => {
         if (call.expiredSession || !this.tokens.valid(req) || !this.lgspHeaderOk(req)) return denied()
-        if (field(req, 'type') !== 'ChiTietDoanhNghiep') return { status: 400, body: { error_code: '02', message: 'type không hợp lệ' }, outcome: 'rejected: bad type' }
+        if (field(req, 'type') !== 'ChiTietDoanhNghiep')
+          return { status: 400, body: { error_code: '02', message: 'type không hợp lệ' }, outcome: 'rejected: bad type' }
         if (!MST.test(field(req, 'msdn'))) return badKey('msdn')
         const b = this.seed.byTaxCode.get(field(req, 'msdn'))
         if (!b) return { body: { error_code: '01', message: 'Không tìm thấy doanh nghiệp' }, outcome: 'not found' }
@@ -53,7 +58,14 @@ export class BusinessRegistrySimulator implements Simulator {
                 MAIN_BUSINESS_NAME: 'Lập trình máy vi tính',
               },
               HOAdress: { CityCode: b.provinceCode, CityName: b.provinceName, CountryCode: 'VN', AddressFullText: `Số 1, ${b.provinceName}` },
-              Representatives: { FULL_NAME: b.representative.fullName, POSITION_NAME: 'Giám đốc', ID_TYPE: 'CCCD', ID_NUMBER: b.representative.idNumber, BIRTH_DATE: vnDate(b.representative.birthDate), NATIONALITY: 'VN' },
+              Representatives: {
+                FULL_NAME: b.representative.fullName,
+                POSITION_NAME: 'Giám đốc',
+                ID_TYPE: 'CCCD',
+                ID_NUMBER: b.representative.idNumber,
+                BIRTH_DATE: vnDate(b.representative.birthDate),
+                NATIONALITY: 'VN',
+              },
             },
           },
           outcome: 'found',
@@ -89,7 +101,17 @@ export class TaxSimulator implements Simulator {
             error_code: '00',
             message: 'Thành công',
             ma_giao_dich: ref,
-            data: { MST: b.taxCode, TEN_NNT: b.name, TRANG_THAI: b.taxStatusCode, TEN_TRANG_THAI: TAX_NAMES[b.taxStatusCode], MA_CQT_QL: `${b.provinceCode}100`, TEN_CQT_QL: `Cục Thuế ${b.provinceName}`, NGAY_CAP_MST: vnDate(b.foundedOn), DIA_CHI_TRU_SO: `Số 1, ${b.provinceName}`, LOAI_NNT: 'DN' },
+            data: {
+              MST: b.taxCode,
+              TEN_NNT: b.name,
+              TRANG_THAI: b.taxStatusCode,
+              TEN_TRANG_THAI: TAX_NAMES[b.taxStatusCode],
+              MA_CQT_QL: `${b.provinceCode}100`,
+              TEN_CQT_QL: `Cục Thuế ${b.provinceName}`,
+              NGAY_CAP_MST: vnDate(b.foundedOn),
+              DIA_CHI_TRU_SO: `Số 1, ${b.provinceName}`,
+              LOAI_NNT: 'DN',
+            },
           },
           outcome: 'found',
         }
@@ -122,7 +144,14 @@ export class CivilStatusSimulator implements Simulator {
         if (!/^\d{12}$/.test(field(req, 'soDinhDanh'))) return badKey('soDinhDanh')
         const idx = this.seed.people.findIndex((p) => p.citizen.idNumber === field(req, 'soDinhDanh'))
         const p = this.seed.people[idx]
-        const common = { id: `HT-${module}-${idx}`, module, soDangKy: String(idx + 1), quyenSo: '01/2020', maCoQuanDangKy: '000.00.00.H56', tenCoQuanDangKy: 'UBND xã Sandbox' }
+        const common = {
+          id: `HT-${module}-${idx}`,
+          module,
+          soDangKy: String(idx + 1),
+          quyenSo: '01/2020',
+          maCoQuanDangKy: '000.00.00.H56',
+          tenCoQuanDangKy: 'UBND xã Sandbox',
+        }
         const nf = { body: { error_code: '01', message: 'Không tìm thấy dữ liệu hộ tịch' }, outcome: 'not found' }
         if (!p) return nf
         const c = p.citizen
@@ -133,16 +162,45 @@ export class CivilStatusSimulator implements Simulator {
               body: {
                 error_code: 0,
                 message: 'Thành công',
-                data: { ...common, ngayDangKy: dob ? vnDate(dob) : undefined, nksHoTen: c.fullName, nksGioiTinh: c.gender?.code, nksNgaySinh: dob ? vnDate(dob) : undefined, nksSoDinhDanh: c.idNumber, nksDanToc: c.ethnicity?.code, nksQuocTich: 'VN', meHoTen: c.mother?.fullName, chaHoTen: c.father?.fullName },
+                data: {
+                  ...common,
+                  ngayDangKy: dob ? vnDate(dob) : undefined,
+                  nksHoTen: c.fullName,
+                  nksGioiTinh: c.gender?.code,
+                  nksNgaySinh: dob ? vnDate(dob) : undefined,
+                  nksSoDinhDanh: c.idNumber,
+                  nksDanToc: c.ethnicity?.code,
+                  nksQuocTich: 'VN',
+                  meHoTen: c.mother?.fullName,
+                  chaHoTen: c.father?.fullName,
+                },
               },
               outcome: 'found',
             }
           case 'KT':
             if (idx % 9 !== 4) return nf
-            return { body: { error_code: 0, message: 'Thành công', data: { ...common, nktHoTen: c.fullName, nktSoDinhDanh: c.idNumber, ngayChet: '15/03/2024', noiChet: 'Tại nhà' } }, outcome: 'found' }
+            return {
+              body: {
+                error_code: 0,
+                message: 'Thành công',
+                data: { ...common, nktHoTen: c.fullName, nktSoDinhDanh: c.idNumber, ngayChet: '15/03/2024', noiChet: 'Tại nhà' },
+              },
+              outcome: 'found',
+            }
           case 'KH':
             if (!c.spouse) return nf
-            return { body: { error_code: 0, message: 'Thành công', data: { ...common, chongHoTen: c.gender?.code === '1' ? c.fullName : c.spouse.fullName, voHoTen: c.gender?.code === '1' ? c.spouse.fullName : c.fullName } }, outcome: 'found' }
+            return {
+              body: {
+                error_code: 0,
+                message: 'Thành công',
+                data: {
+                  ...common,
+                  chongHoTen: c.gender?.code === '1' ? c.fullName : c.spouse.fullName,
+                  voHoTen: c.gender?.code === '1' ? c.spouse.fullName : c.fullName,
+                },
+              },
+              outcome: 'found',
+            }
           default:
             return { status: 400, body: { error_code: '02', message: 'module không hợp lệ' }, outcome: 'rejected: module' }
         }

@@ -18,7 +18,9 @@ export class SimTokenIssuer {
   ) {}
 
   routes(app: FastifyInstance, kit: SimKit): void {
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))))
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    )
     app.post('/token', (req, reply) =>
       kit.handle(this.sim, 'token', req, reply, () => {
         this.tokenRequests++

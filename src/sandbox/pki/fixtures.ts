@@ -13,6 +13,8 @@ export interface SignatureFixtures {
   readonly expired: Buffer
   /** Signed by a signer chaining to a root that is not a trust anchor. */
   readonly untrusted: Buffer
+  /** Signed at `now` by a signer the agency CA has revoked (on its CRL, `revoked` over OCSP). */
+  readonly revoked: Buffer
   /** No signature at all. */
   readonly unsigned: Buffer
   /** `valid` cut short (a truncated download). */
@@ -40,8 +42,8 @@ export function pseudoRandomBytes(length: number, seed = 0x9e3779b9): Buffer {
 }
 
 /** Builds every signature case for a reference instant (keys are cached per process). */
-export function makeSignatureFixtures(now: Date = new Date()): SignatureFixtures {
-  const pki = createTestPki({ now })
+export function makeSignatureFixtures(now: Date = new Date(), revocationBaseUrl?: string): SignatureFixtures {
+  const pki = createTestPki({ now, revocationBaseUrl })
   const unsigned = buildPdf(FIXTURE_TEXT)
   const valid = signPdf(unsigned, pki.signers.valid, { signingTime: now })
   const tampered = Buffer.from(valid)
@@ -53,6 +55,7 @@ export function makeSignatureFixtures(now: Date = new Date()): SignatureFixtures
     tampered,
     expired: signPdf(unsigned, pki.signers.expired, { signingTime: now }),
     untrusted: signPdf(unsigned, pki.signers.untrusted, { signingTime: now }),
+    revoked: signPdf(unsigned, pki.signers.revoked, { signingTime: now }),
     unsigned,
     truncated: valid.subarray(0, valid.length - 200),
     garbage: pseudoRandomBytes(4096),

@@ -18,6 +18,8 @@ export interface SignPdfOptions {
    * encapsulates the SHA-1 of the byte ranges and signs that.
    */
   readonly subFilter?: 'adbe.pkcs7.detached' | 'adbe.pkcs7.sha1'
+  /** Digest of a detached signature (default sha256; sha1 as older government signers still write). */
+  readonly digest?: Digest
 }
 
 const BYTE_RANGE_PLACEHOLDER = '/ByteRange [0 /********** /********** /**********]'
@@ -238,7 +240,7 @@ export function signPdf(pdf: Buffer, signer: TestSigner, options: SignPdfOptions
     subFilter === 'adbe.pkcs7.sha1'
       ? // ISO 32000-1 §12.8.3.3.1: SHA-1 throughout for this legacy form
         createDetachedCms(createHash('sha1').update(signed).digest(), signer, options.signingTime, { detached: false, digest: 'sha1' })
-      : createDetachedCms(signed, signer, options.signingTime)
+      : createDetachedCms(signed, signer, options.signingTime, { digest: options.digest ?? 'sha256' })
   if (der.length > reserve) throw new Error(`signPdf: signature (${der.length} bytes) exceeds reserved ${reserve} bytes`)
   out.write(der.toString('hex'), holeStart + 1, 'latin1')
   return out

@@ -36,7 +36,13 @@ export interface TestPki {
     readonly expired: TestSigner
     /** Valid dates, but issued by `untrustedRoot`. */
     readonly untrusted: TestSigner
+    /** Issued by `intermediate`, valid around `now`, revoked (key compromise) a month before `now`: on the CRL, `revoked` over OCSP. */
+    readonly revoked: TestSigner
   }
+  /** Where the agency CA publishes revocation (RFC 5280 CRL, RFC 6960 OCSP); absent when built without `revocationBaseUrl`. */
+  readonly revocation?: { readonly crlUrl: string; readonly ocspUrl: string }
+  /** Serials (lower-case hex) the agency CA has revoked, with the revocation time. */
+  readonly revokedSerials: ReadonlyMap<string, Date>
   /** PEM of the trust anchors a verifier should be configured with (the root only). */
   readonly trustAnchorsPem: readonly string[]
 }
@@ -45,6 +51,24 @@ export interface TestPki {
 export interface TestPkiOptions {
   /** Reference instant for validity periods (default: the current time). Signing "now" with `signers.expired` fails. */
   readonly now?: Date
+  /**
+   * Base URL of the sandbox (e.g. `http://127.0.0.1:8090`): signers issued by the agency CA then carry a CRL
+   * distribution point (`<base>/pki/crl/agency-ca.crl`) and an OCSP responder (`<base>/pki/ocsp`) in their certificates.
+   */
+  readonly revocationBaseUrl?: string
+}
+
+/** Paths of the sandbox CA's revocation services, under the sandbox base URL. */
+export const REVOCATION_PATHS = { crl: '/pki/crl/agency-ca.crl', ocsp: '/pki/ocsp' } as const
+
+/** authorityInfoAccess (RFC 5280 §4.2.2.1) with one OCSP responder, as DER bytes (forge has no builder for it). */
+function aiaOcspDer(url: string): string {
+  const a = forge.asn1
+  const access = a.create(a.Class.UNIVERSAL, a.Type.SEQUENCE, true, [
+    a.create(a.Class.UNIVERSAL, a.Type.OID, false, a.oidToDer('1.3.6.1.5.5.7.48.1').getBytes()),
+    a.create(a.Class.CONTEXT_SPECIFIC, 6, false, url),
+  ])
+  return a.toDer(a.create(a.Class.UNIVERSAL, a.Type.SEQUENCE, true, [access])).getBytes()
 }
 
 interface KeyPair {
@@ -54,11 +78,11 @@ interface KeyPair {
   readonly privateKey: KeyObject
 }
 
-type KeyName = 'root' | 'intermediate' | 'valid' | 'expired' | 'untrustedRoot' | 'untrusted'
+type KeyName = 'root' | 'intermediate' | 'valid' | 'expired' | 'untrustedRoot' | 'untrusted' | 'revoked'
 
 // Key generation is the slow part; keys are made once per process with native RSA and reused.
 const keyCache = new Map<KeyName, KeyPair>()
-const pkiCache = new Map<number, TestPki>()
+const pkiCache = new Map<string, TestPki>()
 
 function keyPair(name: KeyName): KeyPair {
   const cached = keyCache.get(name)
@@ -86,6 +110,8 @@ interface CertSpec {
   readonly key: KeyPair
   /** Issuer certificate and key; absent for a self-signed root. */
   readonly issuer?: { readonly certificate: forge.pki.Certificate; readonly key: KeyPair }
+  /** Revocation pointers written into an end-entity certificate. */
+  readonly revocation?: { readonly crlUrl: string; readonly ocspUrl: string }
 }
 
 function issueCertificate(spec: CertSpec): TestCertificate {
@@ -114,6 +140,12 @@ function issueCertificate(spec: CertSpec): TestCertificate {
           { name: 'basicConstraints', cA: false },
           { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
           { name: 'subjectKeyIdentifier' },
+          ...(spec.revocation
+            ? [
+                { name: 'cRLDistributionPoints', altNames: [{ type: 6, value: spec.revocation.crlUrl }] },
+                { id: '1.3.6.1.5.5.7.1.1', value: aiaOcspDer(spec.revocation.ocspUrl) },
+              ]
+            : []),
         ],
   )
   cert.sign((spec.issuer?.key ?? spec.key).forgePrivate, forge.md.sha256.create())
@@ -133,8 +165,11 @@ function issueCertificate(spec: CertSpec): TestCertificate {
  */
 export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   const now = opts.now ?? new Date()
-  const cached = pkiCache.get(now.getTime())
+  const cacheKey = `${now.getTime()}|${opts.revocationBaseUrl ?? ''}`
+  const cached = pkiCache.get(cacheKey)
   if (cached) return cached
+  const base = opts.revocationBaseUrl?.replace(/\/+$/, '')
+  const revocation = base ? { crlUrl: base + REVOCATION_PATHS.crl, ocspUrl: base + REVOCATION_PATHS.ocsp } : undefined
   const at = (years: number): Date => new Date(now.getTime() + years * YEAR_MS)
 
   const rootCa = issueCertificate({
@@ -179,6 +214,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
       isCa: false,
       key: keyPair('valid'),
       issuer: agencyIssuer,
+      revocation,
     }),
     [intermediate.certificate],
   )
@@ -192,6 +228,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
       isCa: false,
       key: keyPair('expired'),
       issuer: agencyIssuer,
+      revocation,
     }),
     [intermediate.certificate],
   )
@@ -209,13 +246,30 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
     [untrustedRoot.certificate],
   )
 
+  const revoked = signer(
+    issueCertificate({
+      serial: '2003',
+      commonName: 'Revoked Signer - Sandbox Agency',
+      organization: 'UBND tinh (sandbox)',
+      notBefore: at(-1),
+      notAfter: at(2),
+      isCa: false,
+      key: keyPair('revoked'),
+      issuer: agencyIssuer,
+      revocation,
+    }),
+    [intermediate.certificate],
+  )
+
   const pki: TestPki = {
     rootCa,
     intermediate,
     untrustedRoot,
-    signers: { valid, expired, untrusted },
+    signers: { valid, expired, untrusted, revoked },
+    ...(revocation ? { revocation } : {}),
+    revokedSerials: new Map([['2003', new Date(now.getTime() - 30 * 24 * 3600 * 1000)]]),
     trustAnchorsPem: [rootCa.certificatePem],
   }
-  pkiCache.set(now.getTime(), pki)
+  pkiCache.set(cacheKey, pki)
   return pki
 }

@@ -37,8 +37,8 @@
  * alone reports nothing); order of `steps` is not. Changes come out in a stable order:
  * properties in model order, list elements by key.
  */
-import { canonicalJson } from '../../mappings/catalog/canonical-hash.js'
-import type { Procedure } from '../../mappings/catalog/types.js'
+import { canonicalJson } from '../../mappings/dvcqg/catalog/canonical-hash.js'
+import type { Procedure } from '../../mappings/dvcqg/catalog/types.js'
 
 /** One changed value. `before` is absent for `added`, `after` for `removed`. */
 export interface FieldChange {
@@ -50,11 +50,7 @@ export interface FieldChange {
 
 type KeyFn = (item: Record<string, unknown>) => string
 
-type Spec =
-  | { type: 'value' }
-  | { type: 'object'; fields: Record<string, Spec> }
-  | { type: 'list'; key: KeyFn; pairBy?: KeyFn; item: Spec }
-  | { type: 'codes' }
+type Spec = { type: 'value' } | { type: 'object'; fields: Record<string, Spec> } | { type: 'list'; key: KeyFn; pairBy?: KeyFn; item: Spec } | { type: 'codes' }
 
 const value: Spec = { type: 'value' }
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v))
@@ -256,13 +252,7 @@ function keyed(items: unknown[], key: KeyFn, pairBy: KeyFn | undefined): Map<str
   return out
 }
 
-function diffList(
-  spec: Extract<Spec, { type: 'list' }>,
-  path: string,
-  before: unknown[],
-  after: unknown[],
-  out: FieldChange[],
-): void {
+function diffList(spec: Extract<Spec, { type: 'list' }>, path: string, before: unknown[], after: unknown[], out: FieldChange[]): void {
   // keys come from the whole lists; then identical elements match first, wherever they
   // sit, so a reorder or a vanished duplicate says nothing about the unchanged elements
   const b = keyed(before, spec.key, spec.pairBy)

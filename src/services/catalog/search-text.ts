@@ -47,3 +47,11 @@ export function searchPattern(query: string): string {
   const tokens = searchTokens(query)
   return tokens.length === 0 ? '%' : `%${tokens.map(escapeLike).join('%')}%`
 }
+
+/**
+ * The query's words as one phrase, as they appear in a folded name when they stand
+ * together: `"Giấy phép, xây-dựng"` → `"giay phep xay dung"` (ranks names holding it).
+ */
+export function searchPhrase(query: string): string {
+  return searchTokens(query).join(' ')
+}

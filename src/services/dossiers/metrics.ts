@@ -1,15 +1,25 @@
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { HubMetrics } from '../../metrics.js'
-import type { Db } from '../../store/index.js'
 import type { Queue } from 'bullmq'
 
-export function dossierMetrics(m: HubMetrics, db: Db, queue: Queue) {
+/** `undelivered` reads the count and oldest age (seconds) of undelivered events (the repository). */
+export function dossierMetrics(m: HubMetrics, undelivered: () => Promise<{ n: number; age: number | null }>, queue: Queue) {
   const registers = [m.registry]
   return {
-    accepted: new Counter({ name: 'lgsp_hub_dossier_events_accepted_total', help: 'Dossier events stored and answered 202', labelNames: ['kind'] as const, registers }),
+    accepted: new Counter({
+      name: 'lgsp_hub_dossier_events_accepted_total',
+      help: 'Dossier events stored and answered 202',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
     replayed: new Counter({ name: 'lgsp_hub_dossier_events_idempotent_replays_total', help: 'Requests answered from an earlier identical eventId', registers }),
     delivered: new Counter({ name: 'lgsp_hub_dossier_events_delivered_total', help: 'Dossier events delivered to DVCQG', registers }),
-    failed: new Counter({ name: 'lgsp_hub_dossier_delivery_failures_total', help: 'Failed delivery attempts by error code', labelNames: ['code'] as const, registers }),
+    failed: new Counter({
+      name: 'lgsp_hub_dossier_delivery_failures_total',
+      help: 'Failed delivery attempts by error code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
     parked: new Counter({ name: 'lgsp_hub_dossiers_parked_total', help: 'Dossiers parked after a permanent rejection', registers }),
     latency: new Histogram({
       name: 'lgsp_hub_dossier_delivery_latency_seconds',
@@ -23,11 +33,9 @@ export function dossierMetrics(m: HubMetrics, db: Db, queue: Queue) {
       labelNames: ['measure'] as const,
       registers,
       async collect() {
-        const { rows } = await db.query<{ n: number; age: number | null }>(
-          `SELECT count(*)::int8 AS n, EXTRACT(EPOCH FROM now() - min(accepted_at))::float8 AS age FROM dossier_events WHERE state <> 'delivered'`,
-        )
-        this.labels('count').set(rows[0]?.n ?? 0)
-        this.labels('oldest_age_seconds').set(rows[0]?.age ?? 0)
+        const { n, age } = await undelivered()
+        this.labels('count').set(Number(n))
+        this.labels('oldest_age_seconds').set(age ?? 0)
       },
     }),
     queueDepth: new Gauge({

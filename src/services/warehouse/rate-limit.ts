@@ -1,7 +1,9 @@
+import { sleep } from '../../lib/time.js'
+
 /**
  * A pacing rate limiter: callers reserve evenly spaced slots (`1000 / ratePerSec` ms apart)
  * and wait for theirs, so a burst of owners never exceeds the national warehouse's budget.
- * `ratePerSec` 0 means unlimited.
+ * `ratePerSec` 0 means unlimited. An aborted wait returns at once (shutdown is not held up).
  */
 export class RateLimiter {
   private next = 0
@@ -14,14 +16,6 @@ export class RateLimiter {
     this.next = slot + 1000 / this.ratePerSec
     const wait = slot - now
     if (wait < 1) return
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(t)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-      const t = setTimeout(done, wait)
-      signal?.addEventListener('abort', done, { once: true })
-    })
+    await sleep(wait, signal)
   }
 }

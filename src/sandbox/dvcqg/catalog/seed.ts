@@ -5,8 +5,21 @@
  * should then see. Deterministic: same seed and same calls → same records, byte for byte.
  */
 import { createHash } from 'node:crypto'
-import type { FieldChange } from '../../../services/catalog/diff.js'
-import { Rng, mixSeed } from './prng.js'
+import { Rng, mixSeed } from '../../random.js'
+import type {
+  AmendWhat,
+  CatalogAmendment,
+  CatalogFieldChange,
+  CoQuanRow,
+  DanhSachTTHCRow,
+  ExpectedCatalogChange,
+  LayThuTucRecord,
+  LinhVucRow,
+  WireCachThuc,
+  WireCanCu,
+  WireDonVi,
+  WireKetQua,
+} from './wire.js'
 import {
   CASE_NAMES,
   COMMON_DOCUMENTS,
@@ -18,7 +31,6 @@ import {
   GENERAL_LAWS,
   LEVEL_NAMES,
   LEVEL_SUFFIX,
-  MINISTRIES,
   PROVINCE,
   PROVINCE_DEPARTMENTS,
   SCOPE_QUALIFIERS,
@@ -28,141 +40,9 @@ import {
   type LegalDoc,
 } from './vocabulary.js'
 
-// ---- wire shapes (upper-case names as on the wire) ----
+export type * from './wire.js'
 
-export interface WirePhiLePhi {
-  MAPHILEPHI: string
-  SOTIEN: string
-  DONVI: string
-  MOTA: string
-}
-export interface WireThoiGian {
-  THOIGIANGIAIQUYET: string | number
-  DONVITINH: string
-  MOTA: string
-  PHILEPHI: WirePhiLePhi[]
-}
-export interface WireCachThuc {
-  KENH: string | number
-  THOIGIAN: WireThoiGian[]
-}
-export interface WireGiayTo {
-  MAGIAYTO: string
-  MA_KQ_THAYTHE: string
-  SOBANCHINH: string | number
-  SOBANSAO: string | number
-  TENGIAYTO: string
-  TENMAUDON: string
-  URL: string
-}
-export interface WireKetQua {
-  MAKETQUA: string
-  TENKETQUA: string
-  TENTEP: string
-  URL: string
-}
-export interface WireCanCu {
-  SOVANBAN: string
-  TENVANBAN: string
-  COQUANBANHANH: string
-  NGAYBANHANH: string
-  NGAYHIEULUC: string
-  DIACHITRUYCAP: string
-}
-export interface WireDonVi {
-  MADONVI: string
-  TENDONVI: string
-}
-
-/** One `LayThuTuc` record as the sandbox serves it. */
-export interface LayThuTucRecord {
-  ID: string
-  MaTTHC: string
-  TENTTHC: string
-  MACOQUANCONGBO: string
-  LOAITTHC: string
-  MOTADOITUONGTHUCHIEN: string
-  DIACHITIEPNHAN: string
-  QUYETDINH: string
-  YEUCAU: string
-  TUKHOA: string
-  IDQUYETDINHCONGBO: string
-  TRANGTHAI: string
-  TRINHTUTHUCHIEN: { TRUONGHOP: string; TRINHTU: { TENTRINHTU: string }[] }[]
-  CAPTHUCHIEN: { CAPTHUCHIEN: string; TENCAP: string }[]
-  LINHVUCTHUCHIEN: { MALINHVUC: string; TENLINHVUC: string }[]
-  CACHTHUCTHUCHIEN: WireCachThuc[]
-  DOITUONGTHUCHIEN: { MADOITUONG: string; TENDOITUONG: string }[]
-  THANHPHANHOSO: { TRUONGHOP: string; GIAYTO: WireGiayTo[] }[]
-  KETQUATHUCHIEN: WireKetQua[]
-  CANCUPHAPLY: WireCanCu[]
-  COQUANTHUCHIEN: WireDonVi[]
-  COQUANCOTHAMQUYEN: WireDonVi[]
-  COQUANDUOCUYQUYEN: WireDonVi[]
-  COQUANPHOIHOP: WireDonVi[]
-  TTHCLIENQUAN: string[]
-  TTHCLIENTHONG: string[]
-}
-
-/** One `LayDanhSachTTHC` row. */
-export interface DanhSachTTHCRow {
-  MATTHC: string
-  TENTTHC: string
-}
-/** One `LayDanhMucCoQuan` row. */
-export interface CoQuanRow {
-  MADONVI: string
-  TENDONVI: string
-  CAPDONVI: string
-}
-/** One `LayDanhMucLinhVuc` row. */
-export interface LinhVucRow {
-  MALINHVUC: string
-  TENLINHVUC: string
-  MANGANH: string
-}
-
-/** What {@link SandboxCatalog.amend} changes (each defaults to true). */
-export interface AmendWhat {
-  documentCode?: boolean
-  fee?: boolean
-  resultCode?: boolean
-}
-
-/** What an amendment changed, as paths of `diffProcedures` on the mapped records. */
-export interface CatalogAmendment {
-  code: string
-  changes: FieldChange[]
-}
-
-/** One procedure-level change a sync must then report (the change feed, one row per code). */
-export interface ExpectedCatalogChange {
-  code: string
-  kind: 'added' | 'changed' | 'removed'
-  /** Field changes, for `changed` only. */
-  changes?: FieldChange[]
-}
-
-// ---- agencies ----
-
-const pad = (n: number, width: number): string => String(n).padStart(width, '0')
-const ministryAgency = (g: string): string => `000.00.00.${g}`
-const departmentAgency = (i: number): string => `000.${pad(i + 1, 2)}.00.${PROVINCE.code}`
-const districtAgency = (d: number): string => `000.00.${pad(d + 1, 2)}.${PROVINCE.code}`
-const communeAgency = (d: number, c: number): string => `${pad(c + 1, 3)}.${pad(d + 1, 2)}.00.${PROVINCE.code}`
-
-function buildAgencies(): CoQuanRow[] {
-  const rows: CoQuanRow[] = MINISTRIES.map((m) => ({ MADONVI: ministryAgency(m.code), TENDONVI: m.name, CAPDONVI: '1' }))
-  rows.push({ MADONVI: `000.00.00.${PROVINCE.code}`, TENDONVI: PROVINCE.name, CAPDONVI: '2' })
-  PROVINCE_DEPARTMENTS.forEach((name, i) => rows.push({ MADONVI: departmentAgency(i), TENDONVI: name, CAPDONVI: '2' }))
-  DISTRICTS.forEach((district, d) => {
-    rows.push({ MADONVI: districtAgency(d), TENDONVI: `Ủy ban nhân dân ${district}`, CAPDONVI: '3' })
-    COMMUNES.forEach((commune, c) =>
-      rows.push({ MADONVI: communeAgency(d, c), TENDONVI: `Ủy ban nhân dân ${commune}, ${district}`, CAPDONVI: '4' }),
-    )
-  })
-  return rows
-}
+import { buildAgencies, communeAgency, departmentAgency, districtAgency, ministryAgency, pad } from './agencies.js'
 
 // ---- procedure generation ----
 
@@ -281,8 +161,7 @@ function generateProcedure(seed: number, index: number, code: string, ctx: GenCo
 
   const implementing: WireDonVi[] = levels.map((level) => {
     if (level === '0') return { MADONVI: ministryAgency(ministry.code), TENDONVI: ministry.name }
-    if (level === '1')
-      return { MADONVI: departmentAgency(field.department), TENDONVI: PROVINCE_DEPARTMENTS[field.department] ?? '' }
+    if (level === '1') return { MADONVI: departmentAgency(field.department), TENDONVI: PROVINCE_DEPARTMENTS[field.department] ?? '' }
     const d = rng.int(DISTRICTS.length)
     if (level === '2') return { MADONVI: districtAgency(d), TENDONVI: `Ủy ban nhân dân ${DISTRICTS[d] ?? ''}` }
     const c = rng.int(COMMUNES.length)
@@ -417,7 +296,7 @@ export class SandboxCatalog {
     this.mutationSeq += 1
     const seq = this.mutationSeq
     const rng = new Rng(mixSeed(this.seed, 'amend', code, seq))
-    const changes: FieldChange[] = []
+    const changes: CatalogFieldChange[] = []
 
     // in diff order: channels, then components, then results
     if (what.fee !== false) {

@@ -50,10 +50,7 @@ const M = {
   NN: { code: 'G11', name: 'Bộ Nông nghiệp và Phát triển nông thôn', abbr: 'BNNPTNT' },
 } satisfies Record<string, Ministry>
 
-export const MINISTRIES: Ministry[] = [
-  ...Object.values(M),
-  { code: 'G22', name: 'Văn phòng Chính phủ', abbr: 'VPCP' },
-]
+export const MINISTRIES: Ministry[] = [...Object.values(M), { code: 'G22', name: 'Văn phòng Chính phủ', abbr: 'VPCP' }]
 
 export const PROVINCE = { code: 'H56', name: 'Ủy ban nhân dân tỉnh Bình Sơn' }
 
@@ -201,8 +198,20 @@ export const FIELDS: FieldVocabulary[] = [
     documents: ['Bản chính giấy tờ, văn bản', 'Bản sao cần chứng thực', 'Dự thảo hợp đồng, giao dịch', 'Giấy tờ tùy thân của người yêu cầu chứng thực'],
     results: ['Bản sao được chứng thực từ bản chính', 'Giấy tờ, văn bản được chứng thực chữ ký', 'Hợp đồng, giao dịch được chứng thực'],
     laws: [
-      law('23/2015/NĐ-CP', 'Nghị định về cấp bản sao từ sổ gốc, chứng thực bản sao từ bản chính, chứng thực chữ ký và chứng thực hợp đồng, giao dịch', 'Chính phủ', '16/02/2015', '10/04/2015'),
-      law('01/2020/TT-BTP', 'Thông tư quy định chi tiết, hướng dẫn thi hành một số điều của Nghị định số 23/2015/NĐ-CP', 'Bộ Tư pháp', '03/03/2020', '20/04/2020'),
+      law(
+        '23/2015/NĐ-CP',
+        'Nghị định về cấp bản sao từ sổ gốc, chứng thực bản sao từ bản chính, chứng thực chữ ký và chứng thực hợp đồng, giao dịch',
+        'Chính phủ',
+        '16/02/2015',
+        '10/04/2015',
+      ),
+      law(
+        '01/2020/TT-BTP',
+        'Thông tư quy định chi tiết, hướng dẫn thi hành một số điều của Nghị định số 23/2015/NĐ-CP',
+        'Bộ Tư pháp',
+        '03/03/2020',
+        '20/04/2020',
+      ),
     ],
   },
   {
@@ -251,7 +260,11 @@ export const FIELDS: FieldVocabulary[] = [
       'Văn bản ủy quyền cho người nộp hồ sơ',
       'Nghị quyết, quyết định của chủ sở hữu công ty',
     ],
-    results: ['Giấy chứng nhận đăng ký doanh nghiệp', 'Giấy xác nhận về việc thay đổi nội dung đăng ký doanh nghiệp', 'Thông báo về việc đăng ký tạm ngừng kinh doanh'],
+    results: [
+      'Giấy chứng nhận đăng ký doanh nghiệp',
+      'Giấy xác nhận về việc thay đổi nội dung đăng ký doanh nghiệp',
+      'Thông báo về việc đăng ký tạm ngừng kinh doanh',
+    ],
     laws: [
       law('59/2020/QH14', 'Luật Doanh nghiệp', 'Quốc hội', '17/06/2020', '01/01/2021'),
       law('01/2021/NĐ-CP', 'Nghị định về đăng ký doanh nghiệp', 'Chính phủ', '04/01/2021', '04/01/2021'),
@@ -307,7 +320,13 @@ export const FIELDS: FieldVocabulary[] = [
     ],
     laws: [
       law('31/2024/QH15', 'Luật Đất đai', 'Quốc hội', '18/01/2024', '01/08/2024'),
-      law('101/2024/NĐ-CP', 'Nghị định quy định về điều tra cơ bản đất đai; đăng ký, cấp Giấy chứng nhận quyền sử dụng đất', 'Chính phủ', '29/07/2024', '01/08/2024'),
+      law(
+        '101/2024/NĐ-CP',
+        'Nghị định quy định về điều tra cơ bản đất đai; đăng ký, cấp Giấy chứng nhận quyền sử dụng đất',
+        'Chính phủ',
+        '29/07/2024',
+        '01/08/2024',
+      ),
       law('102/2024/NĐ-CP', 'Nghị định quy định chi tiết thi hành một số điều của Luật Đất đai', 'Chính phủ', '30/07/2024', '01/08/2024'),
     ],
   },
@@ -324,7 +343,12 @@ export const FIELDS: FieldVocabulary[] = [
       'Cấp giấy phép thăm dò khoáng sản',
       'Đăng ký môi trường',
     ],
-    documents: ['Văn bản đề nghị cấp giấy phép môi trường', 'Báo cáo đề xuất cấp giấy phép môi trường', 'Báo cáo đánh giá tác động môi trường', 'Bản vẽ vị trí công trình khai thác'],
+    documents: [
+      'Văn bản đề nghị cấp giấy phép môi trường',
+      'Báo cáo đề xuất cấp giấy phép môi trường',
+      'Báo cáo đánh giá tác động môi trường',
+      'Bản vẽ vị trí công trình khai thác',
+    ],
     results: ['Giấy phép môi trường', 'Quyết định phê duyệt kết quả thẩm định báo cáo đánh giá tác động môi trường', 'Giấy phép khai thác nước dưới đất'],
     laws: [
       law('72/2020/QH14', 'Luật Bảo vệ môi trường', 'Quốc hội', '17/11/2020', '01/01/2022'),
@@ -367,7 +391,13 @@ export const FIELDS: FieldVocabulary[] = [
       'Cấp giấy phép hoạt động đối với phòng khám chuyên khoa',
       'Công bố đủ điều kiện thực hiện khám sức khỏe',
     ],
-    documents: ['Đơn đề nghị cấp giấy phép hành nghề', 'Văn bằng chuyên môn', 'Giấy chứng nhận đủ sức khỏe để hành nghề', 'Danh sách nhân sự', 'Bản kê khai thiết bị y tế'],
+    documents: [
+      'Đơn đề nghị cấp giấy phép hành nghề',
+      'Văn bằng chuyên môn',
+      'Giấy chứng nhận đủ sức khỏe để hành nghề',
+      'Danh sách nhân sự',
+      'Bản kê khai thiết bị y tế',
+    ],
     results: ['Giấy phép hành nghề khám bệnh, chữa bệnh', 'Giấy phép hoạt động khám bệnh, chữa bệnh'],
     laws: [
       law('15/2023/QH15', 'Luật Khám bệnh, chữa bệnh', 'Quốc hội', '09/01/2023', '01/01/2024'),
@@ -386,7 +416,12 @@ export const FIELDS: FieldVocabulary[] = [
       'Điều chỉnh nội dung chứng chỉ hành nghề dược',
       'Cấp giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm',
     ],
-    documents: ['Đơn đề nghị cấp chứng chỉ hành nghề dược', 'Bản sao văn bằng chuyên môn', 'Giấy xác nhận thời gian thực hành chuyên môn', 'Tài liệu kỹ thuật của cơ sở'],
+    documents: [
+      'Đơn đề nghị cấp chứng chỉ hành nghề dược',
+      'Bản sao văn bằng chuyên môn',
+      'Giấy xác nhận thời gian thực hành chuyên môn',
+      'Tài liệu kỹ thuật của cơ sở',
+    ],
     results: ['Chứng chỉ hành nghề dược', 'Giấy chứng nhận đủ điều kiện kinh doanh dược', 'Giấy chứng nhận cơ sở đủ điều kiện an toàn thực phẩm'],
     laws: [law('105/2016/QH13', 'Luật Dược', 'Quốc hội', '06/04/2016', '01/01/2017')],
   },
@@ -405,8 +440,20 @@ export const FIELDS: FieldVocabulary[] = [
       'Đăng ký xe máy chuyên dùng lần đầu',
       'Cấp giấy phép thi công công trình trên đường bộ đang khai thác',
     ],
-    documents: ['Đơn đề nghị đổi, cấp lại giấy phép lái xe', 'Giấy khám sức khỏe của người lái xe', 'Giấy đề nghị cấp giấy phép kinh doanh vận tải', 'Phương án kinh doanh vận tải', 'Hồ sơ thiết kế tổ chức thi công'],
-    results: ['Giấy phép lái xe', 'Giấy phép kinh doanh vận tải bằng xe ô tô', 'Phù hiệu xe ô tô', 'Giấy chứng nhận đăng ký xe máy chuyên dùng', 'Giấy phép thi công'],
+    documents: [
+      'Đơn đề nghị đổi, cấp lại giấy phép lái xe',
+      'Giấy khám sức khỏe của người lái xe',
+      'Giấy đề nghị cấp giấy phép kinh doanh vận tải',
+      'Phương án kinh doanh vận tải',
+      'Hồ sơ thiết kế tổ chức thi công',
+    ],
+    results: [
+      'Giấy phép lái xe',
+      'Giấy phép kinh doanh vận tải bằng xe ô tô',
+      'Phù hiệu xe ô tô',
+      'Giấy chứng nhận đăng ký xe máy chuyên dùng',
+      'Giấy phép thi công',
+    ],
     laws: [
       law('23/2008/QH12', 'Luật Giao thông đường bộ', 'Quốc hội', '13/11/2008', '01/07/2009'),
       law('10/2020/NĐ-CP', 'Nghị định quy định về kinh doanh và điều kiện kinh doanh vận tải bằng xe ô tô', 'Chính phủ', '17/01/2020', '01/04/2020'),
@@ -418,8 +465,21 @@ export const FIELDS: FieldVocabulary[] = [
     ministry: M.CA,
     department: 7,
     levels: ['2', '3'],
-    stems: ['Đăng ký thường trú', 'Đăng ký tạm trú', 'Xóa đăng ký thường trú', 'Gia hạn tạm trú', 'Khai báo tạm vắng', 'Thông báo lưu trú', 'Xác nhận thông tin về cư trú'],
-    documents: ['Tờ khai thay đổi thông tin cư trú', 'Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp', 'Văn bản đồng ý cho đăng ký thường trú', 'Đề nghị khai báo tạm vắng'],
+    stems: [
+      'Đăng ký thường trú',
+      'Đăng ký tạm trú',
+      'Xóa đăng ký thường trú',
+      'Gia hạn tạm trú',
+      'Khai báo tạm vắng',
+      'Thông báo lưu trú',
+      'Xác nhận thông tin về cư trú',
+    ],
+    documents: [
+      'Tờ khai thay đổi thông tin cư trú',
+      'Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp',
+      'Văn bản đồng ý cho đăng ký thường trú',
+      'Đề nghị khai báo tạm vắng',
+    ],
     results: ['Thông báo kết quả giải quyết thủ tục về cư trú', 'Văn bản xác nhận thông tin về cư trú'],
     laws: [
       law('68/2020/QH14', 'Luật Cư trú', 'Quốc hội', '13/11/2020', '01/07/2021'),
@@ -439,7 +499,13 @@ export const FIELDS: FieldVocabulary[] = [
       'Xác nhận người lao động nước ngoài không thuộc diện cấp giấy phép lao động',
       'Đăng ký nội quy lao động',
     ],
-    documents: ['Đề nghị hưởng trợ cấp thất nghiệp', 'Quyết định chấm dứt hợp đồng lao động', 'Sổ bảo hiểm xã hội', 'Văn bản đề nghị cấp giấy phép lao động', 'Giấy chứng nhận sức khỏe'],
+    documents: [
+      'Đề nghị hưởng trợ cấp thất nghiệp',
+      'Quyết định chấm dứt hợp đồng lao động',
+      'Sổ bảo hiểm xã hội',
+      'Văn bản đề nghị cấp giấy phép lao động',
+      'Giấy chứng nhận sức khỏe',
+    ],
     results: ['Quyết định hưởng trợ cấp thất nghiệp', 'Giấy phép lao động', 'Văn bản xác nhận không thuộc diện cấp giấy phép lao động'],
     laws: [
       law('45/2019/QH14', 'Bộ luật Lao động', 'Quốc hội', '20/11/2019', '01/01/2021'),
@@ -476,8 +542,18 @@ export const FIELDS: FieldVocabulary[] = [
       'Cấp Giấy chứng nhận đủ điều kiện cửa hàng bán lẻ xăng dầu',
       'Cấp Giấy phép hoạt động điện lực',
     ],
-    documents: ['Đơn đề nghị cấp Giấy phép', 'Bản sao hợp đồng mua bán với thương nhân cung cấp', 'Bản kê địa điểm kinh doanh', 'Giấy tờ chứng minh quyền sử dụng địa điểm kinh doanh'],
-    results: ['Giấy phép bán lẻ sản phẩm thuốc lá', 'Giấy phép bán lẻ rượu', 'Giấy chứng nhận đủ điều kiện cửa hàng bán lẻ xăng dầu', 'Giấy phép hoạt động điện lực'],
+    documents: [
+      'Đơn đề nghị cấp Giấy phép',
+      'Bản sao hợp đồng mua bán với thương nhân cung cấp',
+      'Bản kê địa điểm kinh doanh',
+      'Giấy tờ chứng minh quyền sử dụng địa điểm kinh doanh',
+    ],
+    results: [
+      'Giấy phép bán lẻ sản phẩm thuốc lá',
+      'Giấy phép bán lẻ rượu',
+      'Giấy chứng nhận đủ điều kiện cửa hàng bán lẻ xăng dầu',
+      'Giấy phép hoạt động điện lực',
+    ],
     laws: [law('105/2017/NĐ-CP', 'Nghị định về kinh doanh rượu', 'Chính phủ', '14/09/2017', '14/09/2017')],
   },
   {
@@ -494,8 +570,19 @@ export const FIELDS: FieldVocabulary[] = [
       'Cấp giấy phép tổ chức biểu diễn nghệ thuật',
       'Cấp giấy phép kinh doanh dịch vụ karaoke',
     ],
-    documents: ['Đơn đề nghị cấp thẻ hướng dẫn viên', 'Sơ yếu lý lịch', 'Giấy chứng nhận sức khỏe', 'Bản sao văn bằng chuyên ngành', 'Kịch bản chương trình biểu diễn'],
-    results: ['Thẻ hướng dẫn viên du lịch', 'Quyết định công nhận điểm du lịch', 'Giấy phép kinh doanh dịch vụ lữ hành', 'Văn bản chấp thuận tổ chức biểu diễn nghệ thuật'],
+    documents: [
+      'Đơn đề nghị cấp thẻ hướng dẫn viên',
+      'Sơ yếu lý lịch',
+      'Giấy chứng nhận sức khỏe',
+      'Bản sao văn bằng chuyên ngành',
+      'Kịch bản chương trình biểu diễn',
+    ],
+    results: [
+      'Thẻ hướng dẫn viên du lịch',
+      'Quyết định công nhận điểm du lịch',
+      'Giấy phép kinh doanh dịch vụ lữ hành',
+      'Văn bản chấp thuận tổ chức biểu diễn nghệ thuật',
+    ],
     laws: [
       law('09/2017/QH14', 'Luật Du lịch', 'Quốc hội', '19/06/2017', '01/01/2018'),
       law('144/2020/NĐ-CP', 'Nghị định quy định về hoạt động nghệ thuật biểu diễn', 'Chính phủ', '14/12/2020', '01/02/2021'),

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { HandlerResult, Simulator } from '../../framework.js'
-import { hashLabel, mulberry32 } from '../../faults.js'
+import { hashLabel, mulberry32 } from '../../random.js'
 import { buildPdf, createTestPki, signPdf, type TestPki } from '../../pki/index.js'
 import type { DvcqgSimulator } from '../index.js'
 import { parseSeedPath, seedDocumentCount, seedDocuments, seedOwnerId, type SeedDocument } from './seed.js'
@@ -48,7 +50,10 @@ export interface UploadedRecord {
 }
 
 const OK = (result: unknown, message = 'Thành công'): HandlerResult => ({ body: { errorCode: 0, message, signature: '', result }, outcome: 'accepted' })
-const FAIL = (message: string, code = '1'): HandlerResult => ({ body: { errorCode: code, message, signature: '', result: null }, outcome: `rejected: ${message}` })
+const FAIL = (message: string, code = '1'): HandlerResult => ({
+  body: { errorCode: code, message, signature: '', result: null },
+  outcome: `rejected: ${message}`,
+})
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '')
 const DATE = /^(\d{14}|\d{2}\/\d{2}\/\d{4})?$/
@@ -85,10 +90,21 @@ export class WarehouseSimulator implements Simulator {
     for (let i = 0; i < this.ownerCount; i++) this.ownerIndex.set(seedOwnerId(seed, i), i)
   }
 
+  private revocationBaseUrl?: string
+
   /** The sandbox PKI, made on first use (key generation takes a moment). */
   get pki(): TestPki {
-    this.pkiCache ??= createTestPki({ now: new Date(this.referenceMs) })
+    this.pkiCache ??= createTestPki({ now: new Date(this.referenceMs), revocationBaseUrl: this.revocationBaseUrl })
     return this.pkiCache
+  }
+
+  /** Signers' certificates point at the sandbox CA's CRL and OCSP responder under this base URL (set once the sandbox listens). */
+  setRevocationBaseUrl(url: string): void {
+    if (url === this.revocationBaseUrl) return
+    this.revocationBaseUrl = url
+    this.pkiCache = undefined
+    this.fileMeta.clear()
+    this.recent.clear()
   }
 
   /** Registers the warehouse operations on the DVCQG simulator (before its routes are mounted). */
@@ -121,9 +137,22 @@ export class WarehouseSimulator implements Simulator {
     return this.pki.trustAnchorsPem.join('\n')
   }
 
+  /** Writes the root as a PEM file (the hub's first-run trust anchors); rewritten at every start, as the keys are made per process. */
+  exportTrustAnchors(file: string): void {
+    mkdirSync(dirname(file), { recursive: true })
+    const pem = this.trustAnchorsPem()
+    writeFileSync(file, pem.endsWith('\n') ? pem : `${pem}\n`)
+  }
+
   /** The file bytes of a seeded document: deterministic for a given PKI (RSA PKCS#1 v1.5 signatures are). */
   fileOf(doc: SeedDocument): Buffer {
-    const text = [doc.title, `So: ${doc.number}`, `Chu giay to: ${doc.ownerName} (fictional)`, `Co quan: ${doc.custodian}`, `Ngay ban hanh: ${doc.issuedOn}`].join('\n')
+    const text = [
+      doc.title,
+      `So: ${doc.number}`,
+      `Chu giay to: ${doc.ownerName} (fictional)`,
+      `Co quan: ${doc.custodian}`,
+      `Ngay ban hanh: ${doc.issuedOn}`,
+    ].join('\n')
     const pdf = buildPdf(text)
     const signingTime = new Date(this.referenceMs)
     switch (doc.signature) {
@@ -172,7 +201,9 @@ export class WarehouseSimulator implements Simulator {
     this.stats.listings++
     const i = this.ownerIndex.get(owner)
     if (i === undefined) return OK({ DanhSachGiayToKetQua: [] }, 'Không tìm thấy dữ liệu')
-    const wanted = Array.isArray(body['DanhSachDanhMucKetQua']) ? (body['DanhSachDanhMucKetQua'] as Record<string, unknown>[]).map((x) => str(x['MaKetQua'])).filter(Boolean) : []
+    const wanted = Array.isArray(body['DanhSachDanhMucKetQua'])
+      ? (body['DanhSachDanhMucKetQua'] as Record<string, unknown>[]).map((x) => str(x['MaKetQua'])).filter(Boolean)
+      : []
     const docs = seedDocuments(this.seed, i, this.referenceMs).filter((d) => wanted.length === 0 || wanted.includes(d.resultCode))
     return OK({
       DanhSachGiayToKetQua: docs.map((d) => {
@@ -247,7 +278,12 @@ export class WarehouseSimulator implements Simulator {
       } else {
         const files = (rec['DinhKem'] as Record<string, unknown>[]).map((f) => sha256(Buffer.from(str(f['NoiDung']), 'base64')))
         const { DinhKem: _d, ...meta } = rec
-        stored = { record: meta, nationalId: `KHO-${(hashLabel(`upload/${ma}`) >>> 0).toString(16).padStart(8, '0')}-${this.uploads.size + 1}`, files, deliveries: 1 }
+        stored = {
+          record: meta,
+          nationalId: `KHO-${(hashLabel(`upload/${ma}`) >>> 0).toString(16).padStart(8, '0')}-${this.uploads.size + 1}`,
+          files,
+          deliveries: 1,
+        }
         this.uploads.set(ma, stored)
         this.stats.uploads++
       }
@@ -300,6 +336,8 @@ export class WarehouseSimulator implements Simulator {
       this.setFaults({})
       return this.faults
     })
-    app.get('/_sandbox/uploads', async () => [...this.uploads.entries()].map(([ma, u]) => ({ ma, nationalId: u.nationalId, deliveries: u.deliveries, files: u.files })))
+    app.get('/_sandbox/uploads', async () =>
+      [...this.uploads.entries()].map(([ma, u]) => ({ ma, nationalId: u.nationalId, deliveries: u.deliveries, files: u.files })),
+    )
   }
 }

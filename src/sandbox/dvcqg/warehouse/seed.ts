@@ -1,4 +1,4 @@
-import { hashLabel, mulberry32 } from '../../faults.js'
+import { hashLabel, mulberry32 } from '../../random.js'
 
 /** How a seeded file is signed: the cases the hub's verifier must tell apart. */
 export type SeedSignatureKind = 'valid' | 'tampered' | 'expired' | 'untrusted' | 'unsigned'

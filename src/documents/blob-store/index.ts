@@ -1,0 +1,2 @@
+export * from './blob-store.js'
+export { DiskBlobStore, type DiskBlobStoreOptions } from './disk-blob-store.js'

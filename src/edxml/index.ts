@@ -1,0 +1,8 @@
+export * from './model.js'
+export { EdxmlError, isEdxmlError, type EdxmlErrorCode } from './errors.js'
+export { DEFAULT_EDXML_LIMITS, resolveLimits, type EdxmlLimits } from './limits.js'
+export { blobStoreSink, discardSink, MemorySink, type AttachmentMeta, type AttachmentSink, type AttachmentWriter } from './attachments.js'
+export { parseEdxml, type ParseEdxmlOptions } from './parse.js'
+export type { EdxmlInput } from './stream.js'
+export { buildEnvelope, type AttachmentContent, type OutgoingAttachment, type OutgoingDocument, type OutgoingMessage } from './build.js'
+export { buildEdxml, buildEdxmlBuffer, toOutgoing, BASE64_LINE } from './write.js'
