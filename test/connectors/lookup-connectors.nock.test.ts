@@ -7,7 +7,7 @@ import { createPopulationConnector } from '../../src/connectors/population/index
 import { createBusinessRegistryConnector } from '../../src/connectors/business-registry/index.js'
 import { createTaxConnector } from '../../src/connectors/tax/index.js'
 import { createBhxhConnector } from '../../src/connectors/bhxh/index.js'
-import { buildSoapFaultXml } from '../../src/mappings/population/to-population-xml.js'
+import { soapFault } from '../../src/sandbox/lookups/soap.js'
 import { createTestPki } from '../../src/sandbox/pki/test-pki.js'
 import { buildConnector } from '../helpers/connectors.js'
 
@@ -20,7 +20,8 @@ afterAll(() => nock.enableNetConnect())
 const env = { LOOKUP_TIMEOUT_MS: 500, LOOKUP_READ_RETRIES: 1, LOOKUP_BREAKER_VOLUME: 1000 }
 
 describe('population connector (SOAP)', () => {
-  const build = () => buildConnector(createPopulationConnector, { ...env, POPULATION_BASE_URL: `${BASE}/dancu`, POPULATION_USERNAME: 'u1', POPULATION_SECRET_KEY: 'k1' })
+  const build = () =>
+    buildConnector(createPopulationConnector, { ...env, POPULATION_BASE_URL: `${BASE}/dancu`, POPULATION_USERNAME: 'u1', POPULATION_SECRET_KEY: 'k1' })
 
   it('posts a SOAP 1.1 TraCuu envelope with SOAPAction, Timestamp and the hashed Basic header', async () => {
     const b = build()
@@ -29,7 +30,11 @@ describe('population connector (SOAP)', () => {
       .post('/dancu')
       .reply(function (_uri, body) {
         seen = { headers: this.req.headers, body: String(body) }
-        return [200, '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><d:CongdanCollection xmlns:d="http://www.mic.gov.vn/dancu/1.0" id="REF-1"/></s:Body></s:Envelope>', { 'content-type': 'text/xml' }]
+        return [
+          200,
+          '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><d:CongdanCollection xmlns:d="http://www.mic.gov.vn/dancu/1.0" id="REF-1"/></s:Body></s:Envelope>',
+          { 'content-type': 'text/xml' },
+        ]
       })
     const r = await b.connector.lookup({ requestId: 'REQ-1', idNumber: '001085000001' })
     expect(r).toEqual({ kind: 'not_found', message: expect.any(String), upstreamRef: 'REF-1' })
@@ -43,22 +48,31 @@ describe('population connector (SOAP)', () => {
 
   it('a transient SOAP Server fault (HTTP 500, "timeout") is retried once, then 503', async () => {
     const b = build()
-    nock(BASE).post('/dancu').times(2).reply(500, buildSoapFaultXml('Server', 'Service timeout, please try again'), { 'content-type': 'text/xml' })
-    await expect(b.connector.lookup({ requestId: 'R', idNumber: '001085000001' })).rejects.toMatchObject({ kind: 'http', opts: { upstreamCode: 'SOAP_Server' } })
+    nock(BASE).post('/dancu').times(2).reply(500, soapFault('Server', 'Service timeout, please try again'), { 'content-type': 'text/xml' })
+    await expect(b.connector.lookup({ requestId: 'R', idNumber: '001085000001' })).rejects.toMatchObject({
+      kind: 'http',
+      opts: { upstreamCode: 'SOAP_Server' },
+    })
     expect(nock.isDone()).toBe(true)
     b.close()
   })
 
   it('a permanent SOAP Server fault is a rejection, not retried', async () => {
     const b = build()
-    nock(BASE).post('/dancu').once().reply(500, buildSoapFaultXml('Server', 'Mã tích hợp không đúng'), { 'content-type': 'text/xml' })
-    await expect(b.connector.lookup({ requestId: 'R', idNumber: '001085000001' })).rejects.toMatchObject({ kind: 'rejected', opts: { upstreamCode: 'SOAP_Server' } })
+    nock(BASE).post('/dancu').once().reply(500, soapFault('Server', 'Mã tích hợp không đúng'), { 'content-type': 'text/xml' })
+    await expect(b.connector.lookup({ requestId: 'R', idNumber: '001085000001' })).rejects.toMatchObject({
+      kind: 'rejected',
+      opts: { upstreamCode: 'SOAP_Server' },
+    })
     b.close()
   })
 
   it('an HTML page with status 200 from a proxy is retryable (503), not parsed', async () => {
     const b = build()
-    nock(BASE).post('/dancu').times(2).reply(200, '<!DOCTYPE html><html><head><title>Gateway</title></head><body>001085000001</body></html>', { 'content-type': 'text/html' })
+    nock(BASE)
+      .post('/dancu')
+      .times(2)
+      .reply(200, '<!DOCTYPE html><html><head><title>Gateway</title></head><body>001085000001</body></html>', { 'content-type': 'text/html' })
     const err = await b.connector.lookup({ requestId: 'R', idNumber: '001085000001' }).catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'http', status: 502, opts: { upstreamCode: 'UPSTREAM_HTML_PAGE' } })
     expect(String((err as Error).message)).not.toContain('001085000001')
@@ -70,7 +84,9 @@ describe('population connector (SOAP)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mtls-'))
     writeFileSync(join(dir, 'c.pem'), pki.signers.expired.certificatePem)
     writeFileSync(join(dir, 'k.pem'), pki.signers.expired.privateKeyPem)
-    expect(() => buildConnector(createPopulationConnector, { POPULATION_CLIENT_CERT_FILE: join(dir, 'c.pem'), POPULATION_CLIENT_KEY_FILE: join(dir, 'k.pem') })).toThrow(/expired on/)
+    expect(() =>
+      buildConnector(createPopulationConnector, { POPULATION_CLIENT_CERT_FILE: join(dir, 'c.pem'), POPULATION_CLIENT_KEY_FILE: join(dir, 'k.pem') }),
+    ).toThrow(/expired on/)
   })
 
   it('boots with a valid client certificate and exports its expiry', async () => {
@@ -86,7 +102,12 @@ describe('population connector (SOAP)', () => {
 
 describe('REST connectors', () => {
   it('business registry: VNPT style sends lgspaccesstoken and the bearer from the token endpoint', async () => {
-    const b = buildConnector(createBusinessRegistryConnector, { ...env, BUSINESS_REGISTRY_BASE_URL: BASE, BUSINESS_REGISTRY_CLIENT_ID: 'cid', BUSINESS_REGISTRY_CLIENT_SECRET: 'sec' })
+    const b = buildConnector(createBusinessRegistryConnector, {
+      ...env,
+      BUSINESS_REGISTRY_BASE_URL: BASE,
+      BUSINESS_REGISTRY_CLIENT_ID: 'cid',
+      BUSINESS_REGISTRY_CLIENT_SECRET: 'sec',
+    })
     nock(BASE).post('/token', { grant_type: 'client_credentials', client_id: 'cid', client_secret: 'sec' }).reply(200, { access_token: 'T1', expires_in: 600 })
     nock(BASE, { reqheaders: { authorization: 'Bearer T1', lgspaccesstoken: /^[A-Za-z0-9+/=]+$/ } })
       .post('/api/doanh-nghiep', { type: 'ChiTietDoanhNghiep', msdn: '0100109106' })

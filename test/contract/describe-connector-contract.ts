@@ -7,24 +7,43 @@ import { startSandbox, type TestSandbox } from '../helpers/hub.js'
 import { buildConnector } from '../helpers/connectors.js'
 import { captureLogger } from '../helpers/logs.js'
 
-/** What the contract needs to know about one lookup connector. */
-export interface ConnectorContractTarget<C extends Connector> {
+/** What the contract needs to know about one connector (the lookups, DVCQG). */
+export interface ConnectorContractTarget<C extends Connector, R = LookupAnswer<unknown>> {
   /** Connector id = simulator id. */
   id: string
-  /** Config prefix of the connector (`POPULATION`…). */
+  /** Config prefix of the connector (`POPULATION`…): `<prefix>_BASE_URL` points at the simulator. */
   prefix: string
   factory: (ctx: ConnectorContext) => C
-  /** Sandbox operation name (fault injection, recorder). */
+  /** Sandbox operation name of `found`/`missing` (fault injection, recorder). */
   operation: string
-  /** A lookup of a subject the sandbox holds. */
-  found(c: C, sb: TestSandbox): Promise<LookupAnswer<unknown>>
-  /** A lookup of a well-formed subject the sandbox does not hold. */
-  missing(c: C, sb: TestSandbox): Promise<LookupAnswer<unknown>>
-  /** A call the upstream refuses (SOAP Client fault / error_code 02). */
+  /** Sandbox operation of `rejected` when it differs from `operation`. */
+  rejectedOperation?: string
+  /** A read of a subject the sandbox holds. */
+  found(c: C, sb: TestSandbox): Promise<R>
+  /** A read of a well-formed subject the sandbox does not hold. */
+  missing(c: C, sb: TestSandbox): Promise<R>
+  /** What a read answered (default: the lookup answer's `kind`). */
+  kindOf?(r: R): 'found' | 'not_found'
+  /** A call the upstream refuses (SOAP Client fault / error_code 02 / portal refusal). */
   rejected(c: C, sb: TestSandbox): Promise<unknown>
-  /** The simulator's token issuer when the connector uses OAuth2. */
-  tokens?(sb: TestSandbox): SimTokenIssuer
+  /** Settings giving the connector a 400 ms timeout and a volume-proof breaker (default: the LOOKUP_* ones). */
+  env?: Record<string, string | number>
+  /** Calls a failing idempotent read makes in all (default 2: LOOKUP_READ_RETRIES=1). */
+  attempts?: number
+  /** Credential requests so far (token or session logins) when the connector obtains credentials. */
+  credentialRequests?(sb: TestSandbox): number
+  /** Revokes every credential the upstream issued, when the simulator can. */
+  revokeCredentials?(sb: TestSandbox): void
 }
+
+/** The OAuth2 hooks of a lookup whose simulator issues tokens. */
+export const oauthTokens = (tokens: (sb: TestSandbox) => SimTokenIssuer) => ({
+  credentialRequests: (sb: TestSandbox) => tokens(sb).tokenRequests,
+  revokeCredentials: (sb: TestSandbox) => tokens(sb).revokeAll(),
+})
+
+const LOOKUP_ENV = { LOOKUP_TIMEOUT_MS: 400, LOOKUP_READ_RETRIES: 1, LOOKUP_BREAKER_VOLUME: 1000 }
+const TIMEOUT_MS = 400
 
 async function failure(p: Promise<unknown>): Promise<UpstreamError> {
   try {
@@ -37,16 +56,18 @@ async function failure(p: Promise<unknown>): Promise<UpstreamError> {
 }
 
 /**
- * The contract every lookup connector honours, run against its sandbox simulator over
- * real HTTP: check(), found / not found, error mapping of 5xx, timeouts, proxy pages
- * and unreadable replies, upstream rejections, bounded retries, auth refresh.
+ * The contract every connector honours, run against its sandbox simulator over real
+ * HTTP: check(), found / not found, error mapping of 5xx, timeouts, proxy pages and
+ * unreadable replies, upstream rejections, bounded retries, auth refresh.
  */
-export function describeConnectorContract<C extends Connector>(name: string, target: ConnectorContractTarget<C>): void {
+export function describeConnectorContract<C extends Connector, R = LookupAnswer<unknown>>(name: string, target: ConnectorContractTarget<C, R>): void {
+  const attempts = target.attempts ?? 2
+  const kind = (r: R) => (target.kindOf ? target.kindOf(r) : (r as LookupAnswer<unknown>).kind)
   describe(`connector contract: ${name}`, () => {
     let sb: TestSandbox
     let built: ReturnType<typeof buildConnector<C>>
     const logs = captureLogger('debug')
-    const count = () => sb.kit.recorder.query({ sim: target.id, operation: target.operation }).length
+    const count = (operation = target.operation) => sb.kit.recorder.query({ sim: target.id, operation }).length
     beforeAll(async () => {
       sb = await startSandbox(7)
     })
@@ -54,12 +75,7 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
       await sb.close()
     })
     beforeEach(() => {
-      built = buildConnector(target.factory, {
-        [`${target.prefix}_BASE_URL`]: `${sb.url}/${target.id}`,
-        LOOKUP_TIMEOUT_MS: 400,
-        LOOKUP_READ_RETRIES: 1,
-        LOOKUP_BREAKER_VOLUME: 1000,
-      }, logs.logger)
+      built = buildConnector(target.factory, { [`${target.prefix}_BASE_URL`]: `${sb.url}/${target.id}`, ...(target.env ?? LOOKUP_ENV) }, logs.logger)
     })
     afterEach(() => {
       built.close()
@@ -76,17 +92,17 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
     })
 
     it('answers found for a known subject and not_found for an unknown one', async () => {
-      expect((await target.found(built.connector, sb)).kind).toBe('found')
-      expect((await target.missing(built.connector, sb)).kind).toBe('not_found')
+      expect(kind(await target.found(built.connector, sb))).toBe('found')
+      expect(kind(await target.missing(built.connector, sb))).toBe('not_found')
     })
 
-    it('maps a 5xx proxy page to http (503 UNAVAILABLE) after one bounded retry', async () => {
+    it('maps a 5xx proxy page to http (503 UNAVAILABLE) after the bounded retries', async () => {
       sb.kit.faults.set(target.id, target.operation, { errorRate: 1, errorStatus: 502 })
       const err = await failure(target.found(built.connector, sb))
       expect(err.kind).toBe('http')
       expect(err.status).toBe(502)
       expect(upstreamToHubError(err).code).toBe('HUB_ERR_UPSTREAM_UNAVAILABLE')
-      expect(count()).toBe(2)
+      expect(count()).toBe(attempts)
     })
 
     it('maps a hang to a timeout (504) within the configured timeout', async () => {
@@ -95,7 +111,7 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
       const err = await failure(target.found(built.connector, sb))
       expect(err.kind).toBe('timeout')
       expect(upstreamToHubError(err).code).toBe('HUB_ERR_UPSTREAM_TIMEOUT')
-      expect(performance.now() - t).toBeLessThan(2 * 400 + 600)
+      expect(performance.now() - t).toBeLessThan(attempts * TIMEOUT_MS + 600)
     })
 
     it('maps an unreadable 200 reply to malformed (502 BAD_REPLY)', async () => {
@@ -109,7 +125,7 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
       const err = await failure(target.rejected(built.connector, sb))
       expect(err.kind).toBe('rejected')
       expect(upstreamToHubError(err).code).toBe('HUB_ERR_UPSTREAM_REJECTED')
-      expect(count()).toBe(1)
+      expect(count(target.rejectedOperation)).toBe(1)
     })
 
     it('a reset connection is a network error (503)', async () => {
@@ -119,17 +135,16 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
       expect(upstreamToHubError(err).status).toBe(503)
     })
 
-    it('credentials refused: refreshed once (OAuth2) or reported, never looped', async () => {
+    it('credentials refused: refreshed once (OAuth2 token, DVCQG session) or reported, never looped', async () => {
       sb.kit.faults.set(target.id, target.operation, { expiredSessionRate: 1 })
-      const tokens = target.tokens?.(sb)
       await target.found(built.connector, sb).catch(() => undefined)
-      const before = tokens?.tokenRequests ?? 0
+      const before = target.credentialRequests?.(sb) ?? 0
       const err = await failure(target.found(built.connector, sb))
       expect([401, undefined]).toContain(err.status)
       expect(['http', 'auth']).toContain(err.kind)
-      if (tokens) expect(tokens.tokenRequests - before).toBe(1)
+      if (target.credentialRequests) expect(target.credentialRequests(sb) - before).toBe(1)
       sb.kit.faults.clear()
-      expect((await target.found(built.connector, sb)).kind).toBe('found')
+      expect(kind(await target.found(built.connector, sb))).toBe('found')
     })
 
     it('its logs (debug level, all the cases above) hold no clear identity number or name', () => {
@@ -144,15 +159,14 @@ export function describeConnectorContract<C extends Connector>(name: string, tar
       for (const b of seed.businesses) expect(text.includes(b.representative.idNumber)).toBe(false)
     })
 
-    if (target.tokens) {
-      it('a token revoked upstream is refreshed once and the call succeeds', async () => {
-        const tokens = target.tokens!(sb)
-        expect((await target.found(built.connector, sb)).kind).toBe('found')
-        const before = tokens.tokenRequests
-        tokens.revokeAll()
+    if (target.revokeCredentials && target.credentialRequests) {
+      it('a credential revoked upstream is refreshed once and the call succeeds', async () => {
+        expect(kind(await target.found(built.connector, sb))).toBe('found')
+        const before = target.credentialRequests!(sb)
+        target.revokeCredentials!(sb)
         await new Promise((r) => setTimeout(r, 5))
-        expect((await target.found(built.connector, sb)).kind).toBe('found')
-        expect(tokens.tokenRequests - before).toBe(1)
+        expect(kind(await target.found(built.connector, sb))).toBe('found')
+        expect(target.credentialRequests!(sb) - before).toBe(1)
       })
     }
   })

@@ -3,10 +3,12 @@ import { createBusinessRegistryConnector } from '../../src/connectors/business-r
 import { createTaxConnector } from '../../src/connectors/tax/index.js'
 import { createBhxhConnector } from '../../src/connectors/bhxh/index.js'
 import { createCivilStatusConnector } from '../../src/connectors/civil-status/index.js'
-import { describeConnectorContract } from './describe-connector-contract.js'
+import { describeConnectorContract, oauthTokens } from './describe-connector-contract.js'
 
-const person = (sb: { sims: { lookups: { seed: { people: { citizen: { idNumber: string }; bhxhNumber: string; insurance?: unknown }[] } } } }, pred: (p: { insurance?: unknown }) => boolean = () => true) =>
-  sb.sims.lookups.seed.people.find(pred)!
+const person = (
+  sb: { sims: { lookups: { seed: { people: { citizen: { idNumber: string }; bhxhNumber: string; insurance?: unknown }[] } } } },
+  pred: (p: { insurance?: unknown }) => boolean = () => true,
+) => sb.sims.lookups.seed.people.find(pred)!
 const UNKNOWN_CCCD = '001099000000'
 
 describeConnectorContract('population', {
@@ -37,7 +39,7 @@ describeConnectorContract('business-registry', {
   found: (c, sb) => c.enterprise(sb.sims.lookups.seed.businesses[0]!.taxCode),
   missing: (c) => c.enterprise('0100109106'),
   rejected: (c) => c.enterprise('not-a-code'),
-  tokens: (sb) => sb.sims.lookups.businessRegistry.tokens,
+  ...oauthTokens((sb) => sb.sims.lookups.businessRegistry.tokens),
 })
 
 describeConnectorContract('tax', {
@@ -48,7 +50,7 @@ describeConnectorContract('tax', {
   found: (c, sb) => c.taxpayer(sb.sims.lookups.seed.businesses[1]!.taxCode, { requestId: 'r1' }),
   missing: (c) => c.taxpayer('0100109106', { requestId: 'r2' }),
   rejected: (c) => c.taxpayer('12', { requestId: 'r3' }),
-  tokens: (sb) => sb.sims.lookups.tax.tokens,
+  ...oauthTokens((sb) => sb.sims.lookups.tax.tokens),
 })
 
 describeConnectorContract('civil-status', {
@@ -59,5 +61,5 @@ describeConnectorContract('civil-status', {
   found: (c, sb) => c.extract('birth', { idNumber: person(sb).citizen.idNumber }, { requestId: 'r1' }),
   missing: (c) => c.extract('birth', { idNumber: UNKNOWN_CCCD }, { requestId: 'r2' }),
   rejected: (c) => c.extract('birth', { idNumber: '1' }, { requestId: 'r3' }),
-  tokens: (sb) => sb.sims.lookups.civilStatus.tokens,
+  ...oauthTokens((sb) => sb.sims.lookups.civilStatus.tokens),
 })

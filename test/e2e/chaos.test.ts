@@ -4,9 +4,8 @@ import { Redis } from 'ioredis'
 import { createTestDatabase } from '../helpers/pg.js'
 import { spawnHub, startPrivateRedis, type HubProcess } from '../helpers/proc.js'
 import { CLIENTS_JSON, KEYS, uniqueId } from '../helpers/config.js'
-import { dossierBody, dossierCode } from '../helpers/dossiers.js'
+import { CHAOS_TIMINGS, CHAOS_EVENTS, CHAOS_FAULTS, chaosRequest, checkPortal } from '../helpers/chaos.js'
 import { startSandbox, startTestHub, waitFor } from '../helpers/hub.js'
-import type { PortalEntry } from '../../src/sandbox/dvcqg/index.js'
 
 /**
  * Issue 3, acceptance 1: 1,000 dossiers × 10 events from concurrent clients; the
@@ -16,35 +15,8 @@ import type { PortalEntry } from '../../src/sandbox/dvcqg/index.js'
  * order, nothing is lost; duplicate deliveries are counted and reported.
  */
 const DOSSIERS = Number(process.env['CHAOS_DOSSIERS'] ?? 1000)
-const EVENTS = 10
+const EVENTS = CHAOS_EVENTS
 const CLIENTS = 48
-const STATUS_AT: Record<number, [string, string]> = { 1: ['DANG_XU_LY', '4'], 4: ['YEU_CAU_BO_SUNG', '5'], 5: ['DANG_XU_LY', '4'], 8: ['DA_XU_LY_XONG', '9'], 9: ['DA_TRA_KET_QUA', '10'] }
-
-type Expected = { t: 'sync' | 'progress'; v: string }
-function expectedFor(i: number): Expected[] {
-  const out: Expected[] = [{ t: 'sync', v: '2' }]
-  for (let k = 1; k < EVENTS; k++) {
-    const st = STATUS_AT[k]
-    if (st) out.push({ t: 'sync', v: st[1] })
-    out.push({ t: 'progress', v: `c-${i}-${k}` })
-  }
-  return out
-}
-const asExpected = (h: PortalEntry): Expected => (h.op === 'progress' ? { t: 'progress', v: h.content ?? '' } : { t: 'sync', v: h.status ?? '' })
-const same = (a: Expected, b: Expected) => a.t === b.t && a.v === b.v
-
-/** Walks the portal history: each entry is the next expected one, or a repeat of one already delivered. */
-export function checkOrder(history: PortalEntry[], expected: Expected[]) {
-  let p = 0
-  let duplicates = 0
-  const violations: string[] = []
-  for (const h of history.map(asExpected)) {
-    if (p < expected.length && same(h, expected[p]!)) p++
-    else if (expected.slice(0, p).some((e) => same(e, h))) duplicates++
-    else violations.push(`${h.t}:${h.v} arrived before ${expected[p]?.t}:${expected[p]?.v}`)
-  }
-  return { delivered: p, duplicates, violations }
-}
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterAll(async () => {
@@ -66,11 +38,7 @@ describe('chaos: status sync under faults, a killed worker and a flushed Redis',
       QUEUE_PREFIX: prefix,
       DVCQG_BASE_URL: `${sandbox.url}/dvcqg`,
       UPSTREAM_TIMEOUT_MS: '1000',
-      RETRY_BASE_MS: '200',
-      RETRY_MAX_MS: '2000',
-      DOSSIER_LEASE_MS: '5000',
-      RECONCILE_INTERVAL_MS: '1000',
-      RECONCILE_GRACE_MS: '3000',
+      ...CHAOS_TIMINGS,
     }
     // The API in this process (role api: stores and enqueues); workers in child processes.
     const api = await startTestHub({ role: 'api', workers: false, sandbox, env: common })
@@ -82,14 +50,18 @@ describe('chaos: status sync under faults, a killed worker and a flushed Redis',
     await fetch(`${sandbox.url}/_sandbox/faults/dvcqg/*`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ errorRate: 0.2, errorStatus: 503, hangRate: 0.05, rate429: 0.05, retryAfterSec: 1 }),
+      body: JSON.stringify(CHAOS_FAULTS),
     })
 
     const total = DOSSIERS * EVENTS
     let accepted = 0
     const send = async (path: string, body: unknown) => {
       for (;;) {
-        const res = await fetch(api.url + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.province }, body: JSON.stringify(body) })
+        const res = await fetch(api.url + path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': KEYS.province },
+          body: JSON.stringify(body),
+        })
         if (res.status === 202) return void accepted++
         throw new Error(`intake answered ${res.status}: ${await res.text()}`)
       }
@@ -97,15 +69,9 @@ describe('chaos: status sync under faults, a killed worker and a flushed Redis',
     let next = 0
     const client = async () => {
       for (let i = next++; i < DOSSIERS; i = next++) {
-        await send('/v1/dossiers', dossierBody(i, `cx-${i}-0`))
-        for (let k = 1; k < EVENTS; k++) {
-          const st = STATUS_AT[k]
-          await send(`/v1/dossiers/${dossierCode(i)}/events`, {
-            eventId: `cx-${i}-${k}`,
-            occurredAt: new Date(Date.UTC(2026, 10, 21, 1, k)).toISOString(),
-            ...(st ? { status: st[0] } : {}),
-            step: { actor: `Cán bộ ${k}`, department: 'Bộ phận một cửa', action: `c-${i}-${k}` },
-          })
+        for (let k = 0; k < EVENTS; k++) {
+          const { path, body } = chaosRequest(i, k)
+          await send(path, body)
         }
       }
     }
@@ -135,15 +101,7 @@ describe('chaos: status sync under faults, a killed worker and a flushed Redis',
     const doneMs = Date.now() - started
     await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'DELETE' })
 
-    let duplicates = 0
-    const problems: string[] = []
-    for (let i = 0; i < DOSSIERS; i++) {
-      const portal = sandbox.sims.dvcqg.dossier(dossierCode(i))
-      const exp = expectedFor(i)
-      const res = checkOrder(portal?.history ?? [], exp)
-      duplicates += res.duplicates
-      if (res.delivered !== exp.length || res.violations.length) problems.push(`${dossierCode(i)}: delivered ${res.delivered}/${exp.length} ${res.violations.join('; ')}`)
-    }
+    const { duplicates, problems } = checkPortal(sandbox, DOSSIERS)
     const stats = sandbox.sims.dvcqg.stats
     const counts = sandbox.kit.recorder.counts()
     const report = {

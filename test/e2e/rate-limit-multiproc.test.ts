@@ -3,7 +3,7 @@ import { createTestDatabase } from '../helpers/pg.js'
 import { freePort, spawnHub, type HubProcess } from '../helpers/proc.js'
 import { CLIENTS_JSON, KEYS, REDIS_URL, uniqueId } from '../helpers/config.js'
 import { waitFor } from '../helpers/hub.js'
-import { sha256Hex } from '../../src/auth/clients.js'
+import { sha256Hex } from '../../src/inbound-auth/clients.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterAll(async () => {
@@ -21,10 +21,14 @@ async function startApi(env: Record<string, string>): Promise<HubProcess> {
       await p.exited
     }
   })
-  await waitFor(async () => {
-    if (p.child.exitCode !== null) throw new Error(`api process exited:\n${p.output().slice(-2000)}`)
-    return (await fetch(`http://127.0.0.1:${env['PORT']}/health/live`)).status === 200
-  }, 60_000, 200)
+  await waitFor(
+    async () => {
+      if (p.child.exitCode !== null) throw new Error(`api process exited:\n${p.output().slice(-2000)}`)
+      return (await fetch(`http://127.0.0.1:${env['PORT']}/health/live`)).status === 200
+    },
+    60_000,
+    200,
+  )
   return p
 }
 
@@ -72,6 +76,8 @@ describe('the per-client rate limit holds across two API processes sharing Redis
     }
     // Another client on both processes at the same moment: served.
     for (const url of urls) expect((await fetch(`${url}/v1/catalog/fields`, { headers: { 'x-api-key': KEYS.province } })).status).toBe(200)
-    console.log(`two api processes, client limit ${LIMIT}/min: ${served.length} served (${served.filter((a) => a.process === 0).length} + ${served.filter((a) => a.process === 1).length}), ${limited.length} refused with 429`)
+    console.log(
+      `two api processes, client limit ${LIMIT}/min: ${served.length} served (${served.filter((a) => a.process === 0).length} + ${served.filter((a) => a.process === 1).length}), ${limited.length} refused with 429`,
+    )
   }, 180_000)
 })

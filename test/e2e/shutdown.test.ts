@@ -46,7 +46,11 @@ describe('graceful shutdown of `lgsp-hub all` under load', () => {
     const hub = await startAll(env)
     const api = `http://127.0.0.1:${port}`
     // Slow portal: deliveries are in flight when the signal comes.
-    await fetch(`http://127.0.0.1:${sbPort}/_sandbox/faults/dvcqg/*`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 400 }) })
+    await fetch(`http://127.0.0.1:${sbPort}/_sandbox/faults/dvcqg/*`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs: 400 }),
+    })
 
     const accepted = new Set<string>()
     let stop = false
@@ -54,7 +58,11 @@ describe('graceful shutdown of `lgsp-hub all` under load', () => {
       for (let i = 0; !stop; i++) {
         const n = w * 10_000 + i
         try {
-          const res = await fetch(`${api}/v1/dossiers`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.province }, body: JSON.stringify(dossierBody(n, `sd-${n}`)) })
+          const res = await fetch(`${api}/v1/dossiers`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': KEYS.province },
+            body: JSON.stringify(dossierBody(n, `sd-${n}`)),
+          })
           if (res.status === 202) accepted.add(dossierCode(n))
         } catch {
           /* the server is closing */
@@ -90,10 +98,14 @@ describe('graceful shutdown of `lgsp-hub all` under load', () => {
     const again = await startAll(env)
     const pg = createPgDb({ url: db.url })
     try {
-      await waitFor(async () => {
-        const { rows } = await pg.query<{ n: number }>(`SELECT count(*) AS n FROM dossier_events WHERE state <> 'delivered'`)
-        return rows[0]!.n === 0
-      }, 60_000, 250)
+      await waitFor(
+        async () => {
+          const { rows } = await pg.query<{ n: number }>(`SELECT count(*) AS n FROM dossier_events WHERE state <> 'delivered'`)
+          return rows[0]!.n === 0
+        },
+        60_000,
+        250,
+      )
       const { rows } = await pg.query<{ code: string }>('SELECT code FROM dossiers')
       const stored = new Set(rows.map((r) => r.code))
       // Everything answered 202 is stored and delivered (a request cut by the close may be stored without its answer).

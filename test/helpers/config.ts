@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../../src/config/load.js'
 import type { HubConfig } from '../../src/config/schema.js'
-import { sha256Hex } from '../../src/auth/clients.js'
+import { sha256Hex } from '../../src/inbound-auth/clients.js'
 
 /** API keys every test hub accepts. */
 export const KEYS = {
@@ -64,6 +64,9 @@ export function testConfig(overrides: Record<string, string | number | undefined
     RECONCILE_INTERVAL_MS: '500',
     RECONCILE_GRACE_MS: '1000',
     UPSTREAM_TIMEOUT_MS: '2000',
+    // Reuse on demand is off unless a test turns it on (test/integration/warehouse-reuse-on-demand.test.ts):
+    // the other tests count upstream calls and mirror owners themselves.
+    WAREHOUSE_REUSE_MAX_AGE_MS: '0',
     // Only DVCQG unless a test enables more (see lookupEnv): readiness probes what is enabled.
     CONNECTORS_ENABLED: 'dvcqg',
     // Suites drive one hub hard from one address; test/integration/limits.test.ts sets its own limits.
@@ -71,6 +74,9 @@ export function testConfig(overrides: Record<string, string | number | undefined
     RATE_LIMIT_IP_PER_MINUTE: '10000000',
     // In-process hubs share the test's event loop (PGlite, sandbox, client): no backpressure unless a test asks.
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // No timed audit checkpoints: a checkpoint row appearing mid-test would look like a write by
+    // whatever request ran then (fuzz). Tests sign checkpoints explicitly (count threshold, proofs).
+    AUDIT_CHECKPOINT_INTERVAL_MS: '0',
   }
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete env[k]

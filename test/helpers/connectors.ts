@@ -1,11 +1,16 @@
 import type { Connector, ConnectorContext } from '../../src/connectors/types.js'
+import { createDvcqgConnector } from '../../src/connectors/dvcqg/index.js'
 import { createMetrics } from '../../src/metrics.js'
 import { createLogger, type Logger } from '../../src/log.js'
 import { createTransport, type Transport } from '../../src/http/transport.js'
 import { testConfig } from './config.js'
 
 /** A connector built outside a hub, on the real shared transport, with its transports to close. */
-export function buildConnector<C extends Connector>(factory: (ctx: ConnectorContext) => C, env: Record<string, string | number | undefined>, logger: Logger = createLogger('silent')) {
+export function buildConnector<C extends Connector>(
+  factory: (ctx: ConnectorContext) => C,
+  env: Record<string, string | number | undefined>,
+  logger: Logger = createLogger('silent'),
+) {
   const config = testConfig(env)
   const metrics = createMetrics()
   const transports: Transport[] = []
@@ -19,5 +24,17 @@ export function buildConnector<C extends Connector>(factory: (ctx: ConnectorCont
       return t
     },
   })
-  return { connector, config, metrics, close: () => transports.forEach((t) => t.close()) }
+  return { connector, config, metrics, transports, close: () => transports.forEach((t) => t.close()) }
+}
+
+/** A DVCQG connector for nock tests: base URL, wire style, test credentials (u/p), a 500 ms timeout; `env` overrides. */
+export function dvcqgTestConnector(baseUrl: string, style: 'adapter' | 'rest', env: Record<string, string | number> = {}) {
+  return buildConnector(createDvcqgConnector, {
+    DVCQG_BASE_URL: baseUrl,
+    DVCQG_STYLE: style,
+    DVCQG_USERNAME: 'u',
+    DVCQG_PASSWORD: 'p',
+    UPSTREAM_TIMEOUT_MS: 500,
+    ...env,
+  }).connector
 }

@@ -72,7 +72,11 @@ export async function startTestHub(opts: StartTestHubOptions = {}): Promise<Test
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false | 0 | ''> | T | undefined | null | false | 0 | '', timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false | 0 | ''> | T | undefined | null | false | 0 | '',
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs
   let last: unknown
   for (;;) {

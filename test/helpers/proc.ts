@@ -21,9 +21,13 @@ export interface HubProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-/** Runs `lgsp-hub <role>` from source in a child process (real process, real signals). */
-export function spawnHub(role: string, env: Record<string, string>): HubProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', role], {
+/**
+ * Runs `lgsp-hub <role>` from source in a child process (real process, real signals).
+ * `cwd` runs another checkout (benchmark A/B); `nodeArgs` adds Node flags (e.g. `--cpu-prof`).
+ */
+export function spawnHub(role: string, env: Record<string, string>, opts: { cwd?: string; nodeArgs?: string[] } = {}): HubProcess {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/cli.ts', role], {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

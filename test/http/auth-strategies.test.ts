@@ -17,8 +17,8 @@ import {
   mutualTlsAuth,
   oauth2ClientCredentials,
   staticKeyAuth,
-} from '../../src/http/auth/index.js'
-import type { AuthStrategy } from '../../src/http/auth.js'
+} from '../../src/outbound-auth/index.js'
+import type { AuthStrategy } from '../../src/outbound-auth/strategy.js'
 import { createTestPki } from '../../src/sandbox/pki/test-pki.js'
 
 const BASE = 'http://upstream.test'
@@ -32,7 +32,9 @@ afterAll(() => nock.enableNetConnect())
 describe('static API key', () => {
   it('sends the key in the configured header', async () => {
     const t = transportWith(staticKeyAuth('x-api-key', 'k-123'))
-    nock(BASE, { reqheaders: { 'x-api-key': 'k-123' } }).get('/ping').reply(200, { ok: true })
+    nock(BASE, { reqheaders: { 'x-api-key': 'k-123' } })
+      .get('/ping')
+      .reply(200, { ok: true })
     const res = await t.request({ operation: 'ping' }, { url: '/ping' })
     expect(res.data).toEqual({ ok: true })
     t.close()
@@ -61,10 +63,13 @@ describe('hashed Basic (population service)', () => {
     let clock = 1000
     const t = transportWith(hashedBasicAuth({ authUrl: 'u', username: 'a', secretKey: 'b', now: () => clock++ }))
     const stamps: unknown[] = []
-    nock(BASE).get('/p').times(2).reply(function () {
-      stamps.push(this.req.headers['timestamp'])
-      return [200, '']
-    })
+    nock(BASE)
+      .get('/p')
+      .times(2)
+      .reply(function () {
+        stamps.push(this.req.headers['timestamp'])
+        return [200, '']
+      })
     await t.request({ operation: 'p' }, { url: '/p' })
     await t.request({ operation: 'p' }, { url: '/p' })
     expect(stamps).toEqual(['1000', '1001'])
@@ -79,10 +84,18 @@ describe('lgspaccesstoken (VNPT)', () => {
   })
   it('is sent next to the bearer token when combined with OAuth2', async () => {
     const ref: { t?: ReturnType<typeof createTransport> } = {}
-    const oauth = oauth2ClientCredentials({ upstream: 'test', tokenUrl: `${BASE}/token`, clientId: 'c', clientSecret: 's', http: { post: (...a: unknown[]) => (ref.t!.axios.post as (...b: unknown[]) => unknown)(...a) } as never })
+    const oauth = oauth2ClientCredentials({
+      upstream: 'test',
+      tokenUrl: `${BASE}/token`,
+      clientId: 'c',
+      clientSecret: 's',
+      http: { post: (...a: unknown[]) => (ref.t!.axios.post as (...b: unknown[]) => unknown)(...a) } as never,
+    })
     ref.t = transportWith(combineAuth(lgspAccessTokenAuth(fields), oauth))
     nock(BASE).post('/token').reply(200, { access_token: 'tok-1', expires_in: 3600 })
-    nock(BASE, { reqheaders: { lgspaccesstoken: encodeLgspAccessToken(fields), authorization: 'Bearer tok-1' } }).get('/data').reply(200, 'ok')
+    nock(BASE, { reqheaders: { lgspaccesstoken: encodeLgspAccessToken(fields), authorization: 'Bearer tok-1' } })
+      .get('/data')
+      .reply(200, 'ok')
     await ref.t.request({ operation: 'd' }, { url: '/data' })
     expect(nock.isDone()).toBe(true)
     ref.t.close()
@@ -93,7 +106,15 @@ describe('OAuth2 client credentials', () => {
   function setup(now?: () => number) {
     const ref: { t?: ReturnType<typeof createTransport> } = {}
     const http = { post: (...a: unknown[]) => (ref.t!.axios.post as (...b: unknown[]) => unknown)(...a) } as never
-    const oauth = oauth2ClientCredentials({ upstream: 'test', tokenUrl: `${BASE}/token`, clientId: 'hub', clientSecret: 'pw', http, refreshBeforeMs: 10_000, now })
+    const oauth = oauth2ClientCredentials({
+      upstream: 'test',
+      tokenUrl: `${BASE}/token`,
+      clientId: 'hub',
+      clientSecret: 'pw',
+      http,
+      refreshBeforeMs: 10_000,
+      now,
+    })
     ref.t = transportWith(oauth)
     return { t: ref.t, oauth }
   }
@@ -103,7 +124,10 @@ describe('OAuth2 client credentials', () => {
     nock(BASE)
       .post('/token', { grant_type: 'client_credentials', client_id: 'hub', client_secret: 'pw' })
       .reply(200, { access_token: 'A', token_type: 'Bearer', expires_in: 3600 })
-    nock(BASE, { reqheaders: { authorization: 'Bearer A' } }).get('/r').times(3).reply(200, 'ok')
+    nock(BASE, { reqheaders: { authorization: 'Bearer A' } })
+      .get('/r')
+      .times(3)
+      .reply(200, 'ok')
     for (let i = 0; i < 3; i++) await t.request({ operation: 'r' }, { url: '/r' })
     expect(oauth.tokenRequests).toBe(1)
     t.close()
@@ -114,8 +138,12 @@ describe('OAuth2 client credentials', () => {
     const { t, oauth } = setup(() => clock)
     nock(BASE).post('/token').reply(200, { access_token: 'A', expires_in: 60 })
     nock(BASE).post('/token').reply(200, { access_token: 'B', expires_in: 60 })
-    nock(BASE, { reqheaders: { authorization: 'Bearer A' } }).get('/r').reply(200, 'ok')
-    nock(BASE, { reqheaders: { authorization: 'Bearer B' } }).get('/r').reply(200, 'ok')
+    nock(BASE, { reqheaders: { authorization: 'Bearer A' } })
+      .get('/r')
+      .reply(200, 'ok')
+    nock(BASE, { reqheaders: { authorization: 'Bearer B' } })
+      .get('/r')
+      .reply(200, 'ok')
     await t.request({ operation: 'r' }, { url: '/r' })
     clock = 51_000 // 9 s before expiry, inside the 10 s margin
     await t.request({ operation: 'r' }, { url: '/r' })
@@ -129,9 +157,15 @@ describe('OAuth2 client credentials', () => {
     const { t, oauth } = setup(() => clock)
     nock(BASE).post('/token').reply(200, { access_token: 'A', expires_in: 3600 })
     nock(BASE).post('/token').reply(200, { access_token: 'B', expires_in: 3600 })
-    nock(BASE, { reqheaders: { authorization: 'Bearer A' } }).get('/r').reply(200, 'ok')
-    nock(BASE, { reqheaders: { authorization: 'Bearer A' } }).get('/r').reply(401, 'expired')
-    nock(BASE, { reqheaders: { authorization: 'Bearer B' } }).get('/r').reply(200, 'fresh')
+    nock(BASE, { reqheaders: { authorization: 'Bearer A' } })
+      .get('/r')
+      .reply(200, 'ok')
+    nock(BASE, { reqheaders: { authorization: 'Bearer A' } })
+      .get('/r')
+      .reply(401, 'expired')
+    nock(BASE, { reqheaders: { authorization: 'Bearer B' } })
+      .get('/r')
+      .reply(200, 'fresh')
     await t.request({ operation: 'r' }, { url: '/r' })
     clock = 5000
     const res = await t.request({ operation: 'r' }, { url: '/r' })
@@ -161,7 +195,13 @@ describe('OAuth2 client credentials', () => {
 describe('mutual TLS', () => {
   const pki = createTestPki()
   const server = https.createServer(
-    { cert: pki.signers.valid.certificatePem, key: pki.signers.valid.privateKeyPem, ca: pki.trustAnchorsPem.join('\n') + forge.pki.certificateToPem(pki.intermediate.certificate), requestCert: true, rejectUnauthorized: true },
+    {
+      cert: pki.signers.valid.certificatePem,
+      key: pki.signers.valid.privateKeyPem,
+      ca: pki.trustAnchorsPem.join('\n') + forge.pki.certificateToPem(pki.intermediate.certificate),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
     (req, res) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate()
       res.end(JSON.stringify({ cn: peer.subject?.CN }))
@@ -175,7 +215,10 @@ describe('mutual TLS', () => {
   })
   afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
-  const validPem = () => ({ certPem: pki.signers.valid.certificatePem + forge.pki.certificateToPem(pki.intermediate.certificate), keyPem: pki.signers.valid.privateKeyPem })
+  const validPem = () => ({
+    certPem: pki.signers.valid.certificatePem + forge.pki.certificateToPem(pki.intermediate.certificate),
+    keyPem: pki.signers.valid.privateKeyPem,
+  })
 
   it('loads PEM, presents the client certificate and exports its expiry', async () => {
     const registry = new Registry()
@@ -206,7 +249,9 @@ describe('mutual TLS', () => {
   })
 
   it('refuses an expired certificate at boot', () => {
-    expect(() => mutualTlsAuth({ upstream: 'x', source: { certPem: pki.signers.expired.certificatePem, keyPem: pki.signers.expired.privateKeyPem } })).toThrow(/expired on/)
+    expect(() => mutualTlsAuth({ upstream: 'x', source: { certPem: pki.signers.expired.certificatePem, keyPem: pki.signers.expired.privateKeyPem } })).toThrow(
+      /expired on/,
+    )
   })
 
   it('refuses a key that does not match the certificate', () => {

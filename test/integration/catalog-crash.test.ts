@@ -63,7 +63,8 @@ describe('catalog sync killed mid-run (SIGKILL of a worker process, PostgreSQL)'
     const res = await fetch(`${t.url}/admin/catalog/sync`, { method: 'POST', headers: { 'x-api-key': KEYS.operator } })
     expect(res.status).toBe(202)
     const { runId } = (await res.json()) as { runId: number }
-    const fetched = async () => (await t.hub.db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM catalog_run_items WHERE run_id = $1 AND state = 'fetched'`, [runId])).rows[0]!.n
+    const fetched = async () =>
+      (await t.hub.db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM catalog_run_items WHERE run_id = $1 AND state = 'fetched'`, [runId])).rows[0]!.n
 
     await waitFor(async () => (await fetched()) >= SIZE / 3, 60_000, 20)
     first.kill('SIGKILL')

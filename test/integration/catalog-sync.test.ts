@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, startTestHub, waitFor, type TestHub } from '../helpers/hub.js'
 import { KEYS } from '../helpers/config.js'
 import { dossierBody } from '../helpers/dossiers.js'
+import { databaseInstanceTag } from '../../src/store/instance.js'
 import type { ExpectedCatalogChange } from '../../src/sandbox/dvcqg/catalog/seed.js'
 
 const PROVINCE = { 'x-api-key': KEYS.province }
@@ -111,17 +112,23 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     const agencies = await get<{ items: { code: string }[] }>(t, '/v1/catalog/agencies')
     expect(agencies.body.items.length).toBe(t.sandbox.sims.catalog.catalog.agencies().length)
     const fields = await get<{ items: { code: string; sectorCode: string }[] }>(t, '/v1/catalog/fields')
-    expect(fields.body.items.map((f) => f.code).sort()).toEqual(t.sandbox.sims.catalog.catalog.fields().map((f) => f.MALINHVUC).sort())
+    expect(fields.body.items.map((f) => f.code).sort()).toEqual(
+      t.sandbox.sims.catalog.catalog
+        .fields()
+        .map((f) => f.MALINHVUC)
+        .sort(),
+    )
     cursorAfterFirst = (await feed(t, '0')).nextCursor
     // progress was reported on the coordinator job too (queue dashboard)
-    const job = await t.hub.queues.queue('catalog-sync').getJob(`run-${run.id}`)
+    const job = await t.hub.queues.queue('catalog-sync').getJob(`run-${await databaseInstanceTag(t.hub.db)}-${run.id}`)
     expect(job?.progress).toMatchObject({ phase: 'done', total: SIZE, done: SIZE })
   })
 
   it('one run at a time: a request during a run reports it; a scheduled job steps aside; the cron scheduler is registered', async () => {
     t.sandbox.kit.faults.set('dvcqg', 'LayThuTuc', { latencyMs: 20 })
     try {
-      const post = async () => (await fetch(`${t.url}/admin/catalog/sync`, { method: 'POST', headers: OPERATOR })).json() as Promise<{ runId: number; alreadyRunning: boolean }>
+      const post = async () =>
+        (await fetch(`${t.url}/admin/catalog/sync`, { method: 'POST', headers: OPERATOR })).json() as Promise<{ runId: number; alreadyRunning: boolean }>
       const first = await post()
       const second = await post()
       expect(second).toEqual({ runId: first.runId, alreadyRunning: true })
@@ -131,7 +138,10 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
       expect((await t.hub.queues.queue('catalog-sync').getJob(scheduled.id!))?.returnvalue).toBe('not-active-or-locked')
       const running = await get<{ items: Run[] }>(t, '/admin/catalog/runs', OPERATOR)
       expect(running.body.items.filter((r) => r.state === 'running' || r.state === 'pending').map((r) => r.id)).toEqual([first.runId])
-      await waitFor(async () => (await get<{ items: Run[] }>(t, '/admin/catalog/runs', OPERATOR)).body.items.find((r) => r.id === first.runId)?.state === 'completed', 60_000)
+      await waitFor(
+        async () => (await get<{ items: Run[] }>(t, '/admin/catalog/runs', OPERATOR)).body.items.find((r) => r.id === first.runId)?.state === 'completed',
+        60_000,
+      )
     } finally {
       t.sandbox.kit.faults.clear()
     }
@@ -175,7 +185,11 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     expect(actual).toEqual(expected)
     // each amendment: one document code, one fee, one result code
     for (const c of got.filter((x) => x.kind === 'changed')) {
-      expect(c.changes.map((f) => f.path.replace(/\[[^\]]*\]/g, '[]'))).toEqual(['channels[].durations[].fees[].amount', 'components[].documents[].code', 'results[].code'])
+      expect(c.changes.map((f) => f.path.replace(/\[[^\]]*\]/g, '[]'))).toEqual([
+        'channels[].durations[].fees[].amount',
+        'components[].documents[].code',
+        'results[].code',
+      ])
     }
     const removed = expected.find((c) => c.kind === 'removed')!
     const gone = await get<{ withdrawnAt?: string }>(t, `/v1/catalog/procedures/${removed.code}`)
@@ -193,12 +207,24 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     for (const q of ['giay phep xay dung', 'Giấy phép xây dựng', 'GIAY PHEP  xay-dung']) {
       const res = await get<{ total: number; items: { code: string; name: string }[] }>(t, `/v1/catalog/procedures?q=${encodeURIComponent(q)}&limit=500`)
       expect(res.status).toBe(200)
-      expect(res.body.items.map((i) => i.code)).toEqual(expected)
+      // Every match and nothing else; their order is by relevance (catalog-search-rank.test.ts).
+      expect(res.body.items.map((i) => i.code).sort()).toEqual([...expected].sort())
     }
-    const one = (await get<{ procedure: { fields: { code: string }[]; level: { code: string }[]; publishingAgencyCode: string } }>(t, `/v1/catalog/procedures/${expected[0]}`)).body.procedure
-    const filtered = await get<{ items: { code: string }[] }>(t, `/v1/catalog/procedures?q=giay+phep+xay+dung&field=${one.fields[0]!.code}&level=${one.level[0]!.code}&limit=500`)
+    const one = (
+      await get<{ procedure: { fields: { code: string }[]; level: { code: string }[]; publishingAgencyCode: string } }>(
+        t,
+        `/v1/catalog/procedures/${expected[0]}`,
+      )
+    ).body.procedure
+    const filtered = await get<{ items: { code: string }[] }>(
+      t,
+      `/v1/catalog/procedures?q=giay+phep+xay+dung&field=${one.fields[0]!.code}&level=${one.level[0]!.code}&limit=500`,
+    )
     expect(filtered.body.items.map((i) => i.code)).toContain(expected[0])
-    const byAgency = await get<{ items: { code: string; publishingAgencyCode: string }[] }>(t, `/v1/catalog/procedures?agency=${one.publishingAgencyCode}&limit=500`)
+    const byAgency = await get<{ items: { code: string; publishingAgencyCode: string }[] }>(
+      t,
+      `/v1/catalog/procedures?agency=${one.publishingAgencyCode}&limit=500`,
+    )
     expect(byAgency.body.items.length).toBeGreaterThan(0)
     const page2 = await get<{ items: { code: string }[]; offset: number }>(t, '/v1/catalog/procedures?limit=10&offset=10')
     expect(page2.body.items).toHaveLength(10)
@@ -219,7 +245,11 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
 
   it('dossier intake checks the procedure code and component document codes against the synced catalog', async () => {
     const post = async (body: unknown) => {
-      const res = await fetch(`${t.url}/v1/dossiers`, { method: 'POST', headers: { ...PROVINCE, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      const res = await fetch(`${t.url}/v1/dossiers`, {
+        method: 'POST',
+        headers: { ...PROVINCE, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
       return { status: res.status, body: (await res.json()) as { code?: string; errors?: { field: string }[] } }
     }
     const unknown = await post(dossierBody(501, 'cat-unknown', { procedureCode: '9.999999' }))
@@ -227,7 +257,8 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     expect(unknown.body.code).toBe('HUB_ERR_UNKNOWN_CODE')
     expect(unknown.body.errors?.[0]?.field).toBe('/body/procedureCode')
 
-    const p = (await get<{ procedure: { code: string; components: { documents: { code: string }[] }[] } }>(t, `/v1/catalog/procedures/${local.national}`)).body.procedure
+    const p = (await get<{ procedure: { code: string; components: { documents: { code: string }[] }[] } }>(t, `/v1/catalog/procedures/${local.national}`)).body
+      .procedure
     const docCode = p.components[0]!.documents[0]!.code
     const doc = (componentCode: string) => ({ id: `doc-${componentCode}`, name: 'Tờ khai', componentCode, url: 'https://mot-cua.example.gov.vn/files/1.pdf' })
     const badDoc = await post({ ...dossierBody(502, 'cat-bad-doc', { procedureCode: p.code }), documents: [doc(docCode), doc('GT.KHONG.CO')] })
@@ -277,7 +308,17 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
   })
 
   it('syncs through the one-URL-per-operation (REST) style of DVCQG too', async () => {
-    const rest = await startTestHub({ sandbox: t.sandbox, env: { DVCQG_STYLE: 'rest', CATALOG_RATE_PER_SEC: 2000, CATALOG_CONCURRENCY: 8, CATALOG_POLL_MS: 100, CATALOG_SYNC_CRON: '', UPSTREAM_TIMEOUT_MS: 10_000 } })
+    const rest = await startTestHub({
+      sandbox: t.sandbox,
+      env: {
+        DVCQG_STYLE: 'rest',
+        CATALOG_RATE_PER_SEC: 2000,
+        CATALOG_CONCURRENCY: 8,
+        CATALOG_POLL_MS: 100,
+        CATALOG_SYNC_CRON: '',
+        UPSTREAM_TIMEOUT_MS: 10_000,
+      },
+    })
     try {
       const from = t.sandbox.kit.recorder.query().at(-1)?.seq ?? 0
       const run = await syncOnce(rest)
@@ -288,5 +329,29 @@ describe('catalog sync (real Redis, PGlite, DVCQG sandbox over HTTP)', () => {
     } finally {
       await rest.close()
     }
+  })
+
+  it('a permanent rejection of LayThuTuc is not retried: the procedure is asked once, its item fails, the run completes and says so', async () => {
+    // the portal lists a code that LayThuTuc does not know ("Không tìm thấy thủ tục"): a business rejection
+    const catalog = t.sandbox.sims.catalog.catalog
+    const ghost = '9.999990'
+    const list = catalog.list.bind(catalog)
+    catalog.list = () => [...list(), { MATTHC: ghost, TENTTHC: 'Thủ tục không còn chi tiết' }]
+    const from = t.sandbox.kit.recorder.query().at(-1)?.seq ?? 0
+    let run: Run
+    try {
+      run = await syncOnce(t)
+    } finally {
+      catalog.list = list
+    }
+    expect(run.state).toBe('completed')
+    expect(run.counts).toMatchObject({ listed: catalog.size + 1, fetched: catalog.size, failed: 1, removed: 0 })
+    expect(run.error).toMatch(/^1 procedure\(s\) could not be fetched/)
+    const asked = t.sandbox.kit.recorder
+      .query({ sim: 'dvcqg', operation: 'LayThuTuc', sinceSeq: from })
+      .filter((r) => (r.body as Record<string, unknown>)['maTTHC'] === ghost)
+    expect(asked).toHaveLength(1)
+    const job = await t.hub.queues.queue('catalog-fetch').getJob(`fetch-${await databaseInstanceTag(t.hub.db)}-${run.id}-${ghost}`)
+    expect([await job?.getState(), job?.attemptsMade, job?.failedReason]).toEqual(['failed', 1, expect.stringContaining(ghost)])
   })
 })

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.js'
 import { KEYS } from '../helpers/config.js'
 import { dossierBody, dossierCode } from '../helpers/dossiers.js'
+import { QUEUES } from '../../src/queue/names.js'
 
 const H = { 'x-api-key': KEYS.province, 'content-type': 'application/json' }
 const ADMIN = { 'x-api-key': KEYS.operator }
@@ -86,7 +87,11 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
   })
 
   it('an event for an unknown dossier is a 404', async () => {
-    const res = await post(t, `/v1/dossiers/${dossierCode(9999)}/events`, { eventId: 'it-unknown', occurredAt: '2026-11-21T09:15:00+07:00', status: 'DANG_XU_LY' })
+    const res = await post(t, `/v1/dossiers/${dossierCode(9999)}/events`, {
+      eventId: 'it-unknown',
+      occurredAt: '2026-11-21T09:15:00+07:00',
+      status: 'DANG_XU_LY',
+    })
     expect(res.status).toBe(404)
     expect(res.body['code']).toBe('HUB_ERR_NOT_FOUND')
   })
@@ -100,11 +105,17 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
       body: JSON.stringify({ message: 'Mã thủ tục 1.001234 không tồn tại trong CSDL TTHC quốc gia' }),
     })
     await post(t, '/v1/dossiers', dossierBody(4, 'it-park-create'))
-    await post(t, `/v1/dossiers/${bad}/events`, { eventId: 'it-park-step', occurredAt: '2026-11-21T10:00:00+07:00', step: { actor: 'Cán bộ một cửa', action: 'Chuyển xử lý' } })
+    await post(t, `/v1/dossiers/${bad}/events`, {
+      eventId: 'it-park-step',
+      occurredAt: '2026-11-21T10:00:00+07:00',
+      step: { actor: 'Cán bộ một cửa', action: 'Chuyển xử lý' },
+    })
     await post(t, '/v1/dossiers', dossierBody(5, 'it-good-create'))
 
     const parked = await waitFor(async () => {
-      const r = (await (await fetch(`${t.url}/admin/dossiers?state=parked`, { headers: ADMIN })).json()) as { items: { dossierCode: string; parkedReason?: string; pendingEvents: number }[] }
+      const r = (await (await fetch(`${t.url}/admin/dossiers?state=parked`, { headers: ADMIN })).json()) as {
+        items: { dossierCode: string; parkedReason?: string; pendingEvents: number }[]
+      }
       return r.items.find((i) => i.dossierCode === bad)
     })
     expect(parked.parkedReason).toContain('không tồn tại trong CSDL TTHC')
@@ -115,7 +126,9 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
     const sync = (await (await fetch(`${t.url}/v1/dossiers/${bad}/sync`, { headers: H })).json()) as { events: { state: string; lastError?: string }[] }
     expect(sync.events.map((e) => e.state)).toEqual(['parked', 'pending'])
 
-    const attempts = (await (await fetch(`${t.url}/admin/dossiers/${bad}/attempts`, { headers: ADMIN })).json()) as { items: { outcome: string; message?: string }[] }
+    const attempts = (await (await fetch(`${t.url}/admin/dossiers/${bad}/attempts`, { headers: ADMIN })).json()) as {
+      items: { outcome: string; message?: string }[]
+    }
     expect(attempts.items[0]).toEqual(expect.objectContaining({ outcome: 'parked', message: expect.stringContaining('không tồn tại') }))
 
     // The cause is fixed at the portal; an operator replays the dossier.
@@ -128,6 +141,46 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
     expect(after.items).toHaveLength(0)
   })
 
+  it('a transient outage: the drain job retries with the hub backoff, events sent meanwhile follow in order', async () => {
+    const code = dossierCode(7)
+    const faults = `${t.sandbox.url}/_sandbox/faults/dvcqg/*`
+    await fetch(faults, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1, errorStatus: 503 }) })
+    try {
+      await post(t, '/v1/dossiers', dossierBody(7, 'it-outage-create'))
+      // The same BullMQ job is retried (attempts + backoff), not re-enqueued under a new id.
+      const queue = t.hub.queues.queue(QUEUES.dossierSync)
+      await waitFor(async () => (await queue.getJobs(['delayed', 'wait', 'active'])).some((j) => j.data.dossierCode === code && j.attemptsMade >= 1))
+      await post(t, `/v1/dossiers/${code}/events`, { eventId: 'it-outage-status', occurredAt: '2026-11-21T09:00:00+07:00', status: 'DANG_XU_LY' })
+      await post(t, `/v1/dossiers/${code}/events`, {
+        eventId: 'it-outage-step',
+        occurredAt: '2026-11-21T09:15:00+07:00',
+        step: { actor: 'Cán bộ', action: 'Sau sự cố' },
+      })
+      await waitFor(async () => {
+        const r = await t.hub.db.query<{ attempts: number }>('SELECT attempts FROM dossiers WHERE code = $1', [code])
+        return (r.rows[0]?.attempts ?? 0) >= 2
+      })
+      expect(t.sandbox.sims.dvcqg.dossier(code)).toBeUndefined()
+      const failing = (await (await fetch(`${t.url}/admin/dossiers?state=failed`, { headers: ADMIN })).json()) as {
+        items: { dossierCode: string; state: string; lastError?: string }[]
+      }
+      expect(failing.items.find((i) => i.dossierCode === code)).toEqual(expect.objectContaining({ state: 'active', lastError: expect.stringContaining('503') }))
+    } finally {
+      await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'DELETE' })
+    }
+    await waitFor(async () => {
+      const r = await t.hub.db.query<{ done: boolean }>('SELECT delivered_seq = last_seq AS done FROM dossiers WHERE code = $1', [code])
+      return r.rows[0]?.done
+    })
+    expect(t.sandbox.sims.dvcqg.dossier(code)!.history.map((h) => [h.op, h.status ?? h.content])).toEqual([
+      ['create', '2'],
+      ['update', '4'],
+      ['progress', 'Sau sự cố'],
+    ])
+    const sync = (await (await fetch(`${t.url}/v1/dossiers/${code}/sync`, { headers: H })).json()) as { events: { state: string }[] }
+    expect(sync.events.map((e) => e.state)).toEqual(['delivered', 'delivered', 'delivered'])
+  })
+
   it('exposes the sync metrics operators watch', async () => {
     const text = await (await fetch(`${t.url}/metrics`, { headers: { 'x-api-key': KEYS.metrics } })).text()
     for (const m of [
@@ -138,7 +191,8 @@ describe('dossier status sync (real Redis, PGlite, sandbox over HTTP)', () => {
       'lgsp_hub_dossier_delivery_latency_seconds_bucket',
       'lgsp_hub_queue_jobs{queue="dossier-sync",state="waiting"}',
       'lgsp_hub_upstream_request_duration_seconds_bucket{le="0.005",upstream="dvcqg",operation="DongBoHoSoMC",outcome="ok"}',
-    ]) expect(text).toContain(m)
+    ])
+      expect(text).toContain(m)
     expect(text).toMatch(/lgsp_hub_dossiers_parked_total [1-9]/)
   })
 })

@@ -68,7 +68,13 @@ describe('input edge: one string rule, calendar dates, bounded integers, framewo
   })
 
   it('impossible calendar dates and timestamps (Feb 30, year 0000, month 13) → 400, in bodies and query strings', async () => {
-    for (const receivedAt of ['2026-02-30T08:30:00+07:00', '0000-01-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T08:30:00+15:00']) {
+    for (const receivedAt of [
+      '2026-02-30T08:30:00+07:00',
+      '0000-01-01T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-11-20T24:00:00Z',
+      '2026-11-20T08:30:00+15:00',
+    ]) {
       const r = await postJson('/v1/dossiers', { ...dossierBody(120), receivedAt })
       expect(r.status, receivedAt).toBe(400)
       expect(r.body.errors?.map((e) => e.field)).toContain('/body/receivedAt')
@@ -104,12 +110,16 @@ describe('input edge: one string rule, calendar dates, bounded integers, framewo
   })
 
   it('a body nested deeper than 64 levels → 400, not a stack overflow', async () => {
-    const r = await call('/v1/dossiers', { method: 'POST', headers: { ...V1, 'content-type': 'application/json' }, body: `${'['.repeat(100_000)}${']'.repeat(100_000)}` })
+    const r = await call('/v1/dossiers', {
+      method: 'POST',
+      headers: { ...V1, 'content-type': 'application/json' },
+      body: `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+    })
     expect(r.status).toBe(400)
     expect(r.body.errors?.[0]?.rule).toBe('HUB_TEXT_DEPTH')
   })
 
-  it('bad percent-encoding → 400 problem (not Fastify\'s own body), before authentication', async () => {
+  it("bad percent-encoding → 400 problem (not Fastify's own body), before authentication", async () => {
     for (const path of ['/v1/catalog/procedures/%E0%A4%A', '/admin/%zz', '/v1/citizens/%ED%A0%80']) {
       const r = await call(path)
       expect(r.status, path).toBe(400)
@@ -139,7 +149,8 @@ describe('input edge: one string rule, calendar dates, bounded integers, framewo
   describe('multipart warehouse intake', () => {
     const part = (name: string, value: string, file?: string) =>
       `--b\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"\r\nContent-Type: application/pdf` : ''}\r\n\r\n${value}\r\n`
-    const send = (body: string, type = 'multipart/form-data; boundary=b') => call('/v1/warehouse/documents', { method: 'POST', headers: { ...V1, 'content-type': type }, body })
+    const send = (body: string, type = 'multipart/form-data; boundary=b') =>
+      call('/v1/warehouse/documents', { method: 'POST', headers: { ...V1, 'content-type': type }, body })
     const metadata = JSON.stringify({ documentId: 'mp-1', ownerId: '056085000123', documentCode: 'GT.KS.001' })
 
     it('too many files, too many fields → 413 HUB_ERR_PAYLOAD_TOO_LARGE; nothing stored', async () => {
@@ -173,7 +184,11 @@ describe('input edge: one string rule, calendar dates, bounded integers, framewo
     })
 
     it('NUL in the metadata of a multipart upload → 400 naming the field', async () => {
-      const r = await send(part('metadata', JSON.stringify({ documentId: 'mp-2', ownerId: '056085000123', documentCode: 'GT.KS.001', title: 'a\u0000b' })) + part('file', '%PDF-1.4', 'a.pdf') + '--b--\r\n')
+      const r = await send(
+        part('metadata', JSON.stringify({ documentId: 'mp-2', ownerId: '056085000123', documentCode: 'GT.KS.001', title: 'a\u0000b' })) +
+          part('file', '%PDF-1.4', 'a.pdf') +
+          '--b--\r\n',
+      )
       expect(r.status).toBe(400)
       expect(r.body.errors?.[0]?.field).toBe('/body/title')
     })
@@ -197,7 +212,11 @@ describe('input edge: one string rule, calendar dates, bounded integers, framewo
     expect(r.status).toBe(404)
     expect(r.type).toContain('application/problem+json')
     expect(r.body.code).toBe('HUB_ERR_NOT_FOUND')
-    const add = await call('/admin/queues/api/queues/dossier-sync/add', { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: '{"bogus":true}' })
+    const add = await call('/admin/queues/api/queues/dossier-sync/add', {
+      method: 'POST',
+      headers: { ...ADMIN, 'content-type': 'application/json' },
+      body: '{"bogus":true}',
+    })
     expect(add.status).toBe(400)
     expect(add.type).toContain('application/problem+json')
   })

@@ -17,7 +17,9 @@ describe.each(engines)('migration 0500_edge_objects on %s', (_name, open) => {
     const before = all.filter((m) => m.name < '0500')
     expect(before.length).toBeLessThan(all.length)
     await migrate(db, before)
-    await db.query(`INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq) VALUES ('000.00.06.H56-261101-0001', '1.001234', '000.00.06.H56', '{"status":"DA_TIEP_NHAN"}', 'DA_TIEP_NHAN', 2)`)
+    await db.query(
+      `INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq) VALUES ('000.00.06.H56-261101-0001', '1.001234', '000.00.06.H56', '{"status":"DA_TIEP_NHAN"}', 'DA_TIEP_NHAN', 2)`,
+    )
     await db.query(
       `INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload) VALUES
          ('000.00.06.H56-261101-0001', 1, 'evt-1', 'district-a', 'upsert', '{"dossier":{}}'),
@@ -30,7 +32,9 @@ describe.each(engines)('migration 0500_edge_objects on %s', (_name, open) => {
     )
     // Before: the eventId was unique hub-wide.
     await expect(
-      db.query(`INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload) VALUES ('000.00.06.H56-261101-0001', 3, 'evt-1', 'district-b', 'event', '{}')`),
+      db.query(
+        `INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload) VALUES ('000.00.06.H56-261101-0001', 3, 'evt-1', 'district-b', 'event', '{}')`,
+      ),
     ).rejects.toMatchObject({ code: '23505' })
 
     expect(await migrate(db, all)).toEqual(all.filter((m) => m.name >= '0500').map((m) => m.name))
@@ -45,9 +49,14 @@ describe.each(engines)('migration 0500_edge_objects on %s', (_name, open) => {
     expect(docs).toEqual([{ local_id: 'doc-1', agency_code: '000.00.06.H56', client_id: null, body_sha256: null }])
 
     // After: another client may use evt-1; the same client may not (23505, which the intake catches).
-    await db.query(`INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload, body_sha256) VALUES ('000.00.06.H56-261101-0001', 3, 'evt-1', 'district-b', 'event', '{}', $1)`, ['b'.repeat(64)])
+    await db.query(
+      `INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload, body_sha256) VALUES ('000.00.06.H56-261101-0001', 3, 'evt-1', 'district-b', 'event', '{}', $1)`,
+      ['b'.repeat(64)],
+    )
     await expect(
-      db.query(`INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload) VALUES ('000.00.06.H56-261101-0001', 4, 'evt-1', 'district-a', 'event', '{}')`),
+      db.query(
+        `INSERT INTO dossier_events (dossier_code, seq, event_id, client_id, kind, payload) VALUES ('000.00.06.H56-261101-0001', 4, 'evt-1', 'district-a', 'event', '{}')`,
+      ),
     ).rejects.toMatchObject({ code: '23505' })
     // A malformed hash is refused by the column's check.
     await expect(db.query(`UPDATE dossier_events SET body_sha256 = 'nope' WHERE seq = 1`)).rejects.toMatchObject({ code: '23514' })

@@ -23,7 +23,12 @@ async function post(t: TestHub, path: string, body: unknown, raw?: string) {
 /** The same JSON object with its keys in reverse order (at every level). */
 function reversedKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversedKeys)
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)]))
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .reverse()
+        .map(([k, x]) => [k, reversedKeys(x)]),
+    )
   return v
 }
 
@@ -45,7 +50,9 @@ describe.each(engines)('idempotency conflicts on %s (real Redis, sandbox over HT
 
   const dossierState = async (code: string) => {
     const d = await t.hub.db.query('SELECT snapshot, current_status, agency_code, last_seq FROM dossiers WHERE code = $1', [code])
-    const e = await t.hub.db.query('SELECT seq, event_id, client_id, kind, payload, body_sha256 FROM dossier_events WHERE dossier_code = $1 ORDER BY seq', [code])
+    const e = await t.hub.db.query('SELECT seq, event_id, client_id, kind, payload, body_sha256 FROM dossier_events WHERE dossier_code = $1 ORDER BY seq', [
+      code,
+    ])
     return { dossier: d.rows, events: e.rows }
   }
 
@@ -121,7 +128,11 @@ describe.each(engines)('idempotency conflicts on %s (real Redis, sandbox over HT
     expect(state.dossier[0]).toMatchObject({ last_seq: 1, snapshot: expect.objectContaining({ summary: `Phiên bản ${winners[0]}` }) })
 
     // The same on an existing dossier's events: exactly one more sequence number is used.
-    const evs = Array.from({ length: 6 }, (_, i) => ({ eventId: 'idem-race-ev', occurredAt: '2026-11-21T09:15:00+07:00', step: { actor: 'Cán bộ', action: `Bước ${i}` } }))
+    const evs = Array.from({ length: 6 }, (_, i) => ({
+      eventId: 'idem-race-ev',
+      occurredAt: '2026-11-21T09:15:00+07:00',
+      step: { actor: 'Cán bộ', action: `Bước ${i}` },
+    }))
     const evReplies = await Promise.all(evs.map((b) => post(t, `/v1/dossiers/${code}/events`, b)))
     const evWinner = evReplies.findIndex((r) => r.status === 202)
     expect(evReplies.filter((r) => r.status === 202)).toHaveLength(1)
@@ -132,7 +143,12 @@ describe.each(engines)('idempotency conflicts on %s (real Redis, sandbox over HT
     expect(after.events).toHaveLength(2)
     await waitFor(() => t.sandbox.sims.dvcqg.dossier(code)?.history.some((h) => h.op === 'progress'))
     await new Promise((r) => setTimeout(r, 300))
-    expect(t.sandbox.sims.dvcqg.dossier(code)!.history.filter((h) => h.op === 'progress').map((h) => h.content)).toEqual([`Bước ${evWinner}`])
+    expect(
+      t.sandbox.sims.dvcqg
+        .dossier(code)!
+        .history.filter((h) => h.op === 'progress')
+        .map((h) => h.content),
+    ).toEqual([`Bước ${evWinner}`])
   })
 
   it('events stored before the migration (no hash) match any body of the same dossier, as before', async () => {
@@ -162,10 +178,18 @@ describe.each(engines)('idempotency conflicts on %s (real Redis, sandbox over HT
       }
     }
     // A replay reports the document's current push state (the push worker may be done by then).
-    const sameAnswer = (first: { status: number; body: Body }) => ({ ...first, body: { ...first.body, pushState: expect.stringMatching(/^(pending|pushed)$/) } })
+    const sameAnswer = (first: { status: number; body: Body }) => ({
+      ...first,
+      body: { ...first.body, pushState: expect.stringMatching(/^(pending|pushed|blocked)$/) },
+    })
     const rowOf = async (documentId: string) =>
       // What the intake writes (the push worker updates its own columns meanwhile).
-      (await t.hub.db.query('SELECT id, local_id, client_id, body_sha256, owner_id, document_code, title, agency_code, blob_sha256, size, content_type, file_name, signature_status, created_at FROM warehouse_documents WHERE local_id = $1', [documentId])).rows
+      (
+        await t.hub.db.query(
+          'SELECT id, local_id, client_id, body_sha256, owner_id, document_code, title, agency_code, blob_sha256, size, content_type, file_name, signature_status, created_at FROM warehouse_documents WHERE local_id = $1',
+          [documentId],
+        )
+      ).rows
 
     it('same documentId + different metadata or file → 409 and nothing stored (not even the file); same body, as JSON or multipart → the first answer', async () => {
       const a = doc(1)
@@ -190,7 +214,7 @@ describe.each(engines)('idempotency conflicts on %s (real Redis, sandbox over HT
       const { file: _f, ...metadata } = a.body
       const form = new FormData()
       form.append('metadata', JSON.stringify(metadata))
-      form.append('file', new Blob([a.pdf], { type: 'application/pdf' }), 'ks-1.pdf')
+      form.append('file', new Blob([new Uint8Array(a.pdf)], { type: 'application/pdf' }), 'ks-1.pdf')
       const multipart = await fetch(`${t.url}/v1/warehouse/documents`, { method: 'POST', headers: { 'x-api-key': KEYS.province }, body: form })
       expect({ status: multipart.status, body: await multipart.json() }).toEqual(sameAnswer(first))
       expect(await rowOf('idem-doc-1')).toEqual(before)
@@ -208,7 +232,11 @@ describe.each(engines)('idempotency conflicts on %s (real Redis, sandbox over HT
       const refiled = await post(t, '/v1/warehouse/documents', doc(2, {}, 'Một tệp khác').body)
       expect(refiled.body['code']).toBe('HUB_ERR_IDEMPOTENCY_CONFLICT')
       // A district client not serving the province unit the document was stored under is not its owner.
-      const district = await fetch(`${t.url}/v1/warehouse/documents`, { method: 'POST', headers: { ...H, 'x-api-key': KEYS.districtA }, body: JSON.stringify({ ...a.body, agencyCode: '000.00.06.H56' }) })
+      const district = await fetch(`${t.url}/v1/warehouse/documents`, {
+        method: 'POST',
+        headers: { ...H, 'x-api-key': KEYS.districtA },
+        body: JSON.stringify({ ...a.body, agencyCode: '000.00.06.H56' }),
+      })
       expect(district.status).toBe(409)
       expect(((await district.json()) as Body)['code']).toBe('HUB_ERR_CONFLICT')
       expect(await rowOf('idem-doc-2')).toEqual(before)

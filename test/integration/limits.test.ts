@@ -7,7 +7,7 @@ import { Redis } from 'ioredis'
 import { startSandbox, startTestHub, waitFor, type TestHub, type TestSandbox } from '../helpers/hub.js'
 import { CLIENTS_JSON, KEYS, REDIS_URL } from '../helpers/config.js'
 import { startPrivateRedis } from '../helpers/proc.js'
-import { sha256Hex } from '../../src/auth/clients.js'
+import { sha256Hex } from '../../src/inbound-auth/clients.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const portOf = (t: TestHub) => (t.app.server.address() as AddressInfo).port
@@ -56,7 +56,12 @@ function parseRaw(text: string) {
   const rest = text.slice(end + 4)
   const length = Number(headers['content-length'] ?? rest.length)
   const body = rest.slice(0, length)
-  return { status: Number(statusLine.split(' ')[1]), headers, body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined, after: rest.slice(length) }
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    body: body ? (JSON.parse(body) as Record<string, unknown>) : undefined,
+    after: rest.slice(length),
+  }
 }
 
 const metricValue = async (t: TestHub, name: string, labels: string) => {
@@ -78,7 +83,11 @@ describe('server timeouts and sizes (REQUEST_TIMEOUT_MS=1500, HEADERS_TIMEOUT_MS
   const HEADERS_TIMEOUT = 1000
   let t: TestHub
   beforeAll(async () => {
-    t = await startTestHub({ sandbox, workers: false, env: { REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT, HEADERS_TIMEOUT_MS: HEADERS_TIMEOUT, MAX_HEADER_BYTES: 4096 } })
+    t = await startTestHub({
+      sandbox,
+      workers: false,
+      env: { REQUEST_TIMEOUT_MS: REQUEST_TIMEOUT, HEADERS_TIMEOUT_MS: HEADERS_TIMEOUT, MAX_HEADER_BYTES: 4096 },
+    })
   })
   afterAll(async () => {
     await t?.close()
@@ -88,8 +97,7 @@ describe('server timeouts and sizes (REQUEST_TIMEOUT_MS=1500, HEADERS_TIMEOUT_MS
     let drip: NodeJS.Timeout | undefined
     const r = await rawConnection(portOf(t), (s) => {
       s.write(
-        'POST /v1/dossiers HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n' +
-          `x-api-key: ${KEYS.province}\r\nContent-Length: 1000000\r\n\r\n{`,
+        'POST /v1/dossiers HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n' + `x-api-key: ${KEYS.province}\r\nContent-Length: 1000000\r\n\r\n{`,
       )
       drip = setInterval(() => s.writable && s.write(' '), 100)
     })
@@ -216,7 +224,9 @@ describe('500 idle sockets do not slow /health/live', () => {
     const loaded = await measure()
     const stillOpen = idle.length - closed
     for (const s of idle) s.destroy()
-    console.log(`/health/live, 200 sequential requests: baseline p50 ${baseline.p50} ms p99 ${baseline.p99} ms; with 500 idle sockets p50 ${loaded.p50} ms p99 ${loaded.p99} ms`)
+    console.log(
+      `/health/live, 200 sequential requests: baseline p50 ${baseline.p50} ms p99 ${baseline.p99} ms; with 500 idle sockets p50 ${loaded.p50} ms p99 ${loaded.p99} ms`,
+    )
     expect(stillOpen).toBe(500) // the idle sockets were really held during the measurement
     expect(loaded.p99).toBeLessThan(50)
   })

@@ -143,7 +143,7 @@ describe('log redaction of real errors (acceptance 6)', () => {
     // End to end: a URL under Node's header limit but over the masking limit.
     const before = logs.lines().length
     const long = `/v1/citizens/${CCCD}?passport=${PASSPORT}&tel=${PHONE}&pad=${'x'.repeat(9000)}`
-    const res = await fetch(`${t.url}${long}`, { headers: { 'x-api-key': KEYS.province, 'x-purpose': 'test' } })
+    const res = await fetch(`${t.url}${long}`, { headers: { 'x-api-key': KEYS.province, 'x-purpose': 'TTHC' } })
     await res.arrayBuffer()
     const mine = logs.text().split('\n').filter(Boolean).slice(before)
     const withUrl = mine.map((l) => JSON.parse(l) as { req?: { url?: string } }).filter((l) => l.req?.url)

@@ -20,7 +20,14 @@ beforeAll(async () => {
   t = await startTestHub({
     sandbox: sb,
     workers: false,
-    env: lookupEnv(sb.url, { LOOKUP_BREAKER_VOLUME: 5, LOOKUP_BREAKER_ERROR_PERCENT: 50, LOOKUP_BREAKER_RESET_MS: RESET_MS, LOOKUP_READ_RETRIES: 1, LOOKUP_MAX_CONCURRENT: 256, DATABASE_URL: db.url }),
+    env: lookupEnv(sb.url, {
+      LOOKUP_BREAKER_VOLUME: 5,
+      LOOKUP_BREAKER_ERROR_PERCENT: 50,
+      LOOKUP_BREAKER_RESET_MS: RESET_MS,
+      LOOKUP_READ_RETRIES: 1,
+      LOOKUP_MAX_CONCURRENT: 256,
+      DATABASE_URL: db.url,
+    }),
   })
 })
 afterAll(async () => {

@@ -23,7 +23,11 @@ async function get(path: string, headers: Record<string, string> = {}) {
   return { status: res.status, headers: res.headers, body: (await res.json()) as Json }
 }
 async function post(path: string, body: unknown) {
-  const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'x-api-key': KEYS.province, 'x-purpose': PURPOSE, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(`${t.url}${path}`, {
+    method: 'POST',
+    headers: { 'x-api-key': KEYS.province, 'x-purpose': PURPOSE, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   return { status: res.status, body: (await res.json()) as Json }
 }
 const seed = () => sb.sims.lookups.seed
@@ -38,7 +42,12 @@ const person = (shape: 'full' | 'ten-only' | 'sparse', pred: (p: ReturnType<type
 
 beforeAll(async () => {
   sb = await startSandbox(11)
-  t = await startTestHub({ sandbox: sb, env: lookupEnv(sb.url, { LOOKUP_TIMEOUT_MS: 500, LOOKUP_BREAKER_VOLUME: 1000, LOG_LEVEL: 'debug' }), logger: logs.logger, workers: false })
+  t = await startTestHub({
+    sandbox: sb,
+    env: lookupEnv(sb.url, { LOOKUP_TIMEOUT_MS: 500, LOOKUP_BREAKER_VOLUME: 1000, LOG_LEVEL: 'debug' }),
+    logger: logs.logger,
+    workers: false,
+  })
 })
 afterAll(async () => {
   await t?.close()
@@ -50,7 +59,12 @@ describe('GET /v1/citizens/{idNumber}', () => {
     const p = person('full')
     const r = await get(`/v1/citizens/${p.citizen.idNumber}`)
     expect(r.status).toBe(200)
-    expect(r.body.data).toMatchObject({ idNumber: p.citizen.idNumber, fullName: p.citizen.fullName, familyName: p.citizen.familyName, gender: { code: p.citizen.gender!.code, name: p.citizen.gender!.name } })
+    expect(r.body.data).toMatchObject({
+      idNumber: p.citizen.idNumber,
+      fullName: p.citizen.fullName,
+      familyName: p.citizen.familyName,
+      gender: { code: p.citizen.gender!.code, name: p.citizen.gender!.name },
+    })
     expect(r.body.data.ethnicity.name).toMatch(/Kinh|Tày/)
     expect(r.body.data.permanentAddress.provinceCode).toBeDefined()
     expect(r.body.source).toMatchObject({ upstream: 'population', reference: r.headers.get('x-request-id') })
@@ -127,9 +141,13 @@ describe('POST /v1/citizens/verify', () => {
     const p = person('full')
     expect((await post('/v1/citizens/verify', { idNumber: p.citizen.idNumber, fullName: p.citizen.fullName })).body.data).toEqual({ verified: true })
     expect((await post('/v1/citizens/verify', { idNumber: p.citizen.idNumber, fullName: 'Nguyễn Văn Khác' })).body.data).toEqual({ verified: false })
-    expect((await post('/v1/citizens/verify', { idNumber: p.citizen.idNumber, fullName: p.citizen.fullName, birthDate: p.citizen.birthDate!.date })).body.data).toEqual({ verified: true })
+    expect(
+      (await post('/v1/citizens/verify', { idNumber: p.citizen.idNumber, fullName: p.citizen.fullName, birthDate: p.citizen.birthDate!.date })).body.data,
+    ).toEqual({ verified: true })
     const wrongYear = String(p.citizen.birthDate!.year - 1)
-    expect((await post('/v1/citizens/verify', { idNumber: p.citizen.idNumber, fullName: p.citizen.fullName, birthDate: wrongYear })).body.data).toEqual({ verified: false })
+    expect((await post('/v1/citizens/verify', { idNumber: p.citizen.idNumber, fullName: p.citizen.fullName, birthDate: wrongYear })).body.data).toEqual({
+      verified: false,
+    })
   })
 })
 
@@ -140,7 +158,13 @@ describe('registries', () => {
     used.add(b.representative.idNumber)
     const r = await get(`/v1/businesses/${b.taxCode}`)
     expect(r.status).toBe(200)
-    expect(r.body.data).toMatchObject({ taxCode: b.taxCode, name: b.name, status: { code: b.statusCode }, foundedOn: b.foundedOn, charterCapital: 1_500_000_000 })
+    expect(r.body.data).toMatchObject({
+      taxCode: b.taxCode,
+      name: b.name,
+      status: { code: b.statusCode },
+      foundedOn: b.foundedOn,
+      charterCapital: 1_500_000_000,
+    })
     expect(r.body.data.representatives[0].fullName).toBe(b.representative.fullName)
     expect(r.body.source).toMatchObject({ upstream: 'business-registry', reference: `E-${b.taxCode}` })
   })
@@ -196,11 +220,21 @@ describe('audit', () => {
     const p = person('full')
     const lookup = await get(`/v1/citizens/${p.citizen.idNumber}`)
     const hash = createHmac('sha256', 'test-audit-key-0123456789').update(p.citizen.idNumber).digest('hex')
-    const admin = (q: string) => fetch(`${t.url}/admin/audit${q}`, { headers: { 'x-api-key': KEYS.operator } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }))
+    const admin = (q: string) =>
+      fetch(`${t.url}/admin/audit${q}`, { headers: { 'x-api-key': KEYS.operator } }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json }))
     const page = await admin(`?subjectId=${p.citizen.idNumber}&service=citizens&client=province-test`)
     expect(page.status).toBe(200)
     const row = page.body.items.find((i: Record<string, unknown>) => i['requestId'] === lookup.headers.get('x-request-id'))
-    expect(row).toMatchObject({ clientId: 'province-test', service: 'citizens', action: 'citizen.lookup', purpose: PURPOSE, subjectHash: hash, outcome: 'found', status: 200, upstream: 'population' })
+    expect(row).toMatchObject({
+      clientId: 'province-test',
+      service: 'citizens',
+      action: 'citizen.lookup',
+      purpose: PURPOSE,
+      subjectHash: hash,
+      outcome: 'found',
+      status: 200,
+      upstream: 'population',
+    })
     expect(row.latencyMs).toBeGreaterThanOrEqual(0)
     expect(JSON.stringify(page.body)).not.toContain(p.citizen.idNumber)
     // Failures are audited with their stable code.

@@ -10,12 +10,16 @@ import { buildPdf } from '../../src/sandbox/pki/index.js'
  * events to another agency's dossier, nor see its local warehouse documents; two clients
  * use the same eventId values without affecting each other.
  */
-const json = (key: string) => ({ 'x-api-key': key, 'content-type': 'application/json' })
+const json = (key: string) => ({ 'x-api-key': key, 'content-type': 'application/json', 'x-purpose': 'TTHC' })
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 type Body = Record<string, unknown>
 
 async function call(t: TestHub, key: string, method: 'GET' | 'POST', path: string, body?: unknown) {
-  const res = await fetch(t.url + path, { method, headers: body === undefined ? { 'x-api-key': key } : json(key), body: body === undefined ? undefined : JSON.stringify(body) })
+  const res = await fetch(t.url + path, {
+    method,
+    headers: body === undefined ? { 'x-api-key': key, 'x-purpose': 'TTHC' } : json(key),
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
   const text = await res.text()
   let parsed: Body = {}
   try {
@@ -46,13 +50,16 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
   /** Everything the database holds about a dossier: proves a refused request changed nothing. */
   const dossierState = async (code: string) => {
     const d = await t.hub.db.query('SELECT code, agency_code, procedure_code, snapshot, current_status, last_seq FROM dossiers WHERE code = $1', [code])
-    const e = await t.hub.db.query('SELECT seq, event_id, client_id, kind, payload, body_sha256 FROM dossier_events WHERE dossier_code = $1 ORDER BY seq', [code])
+    const e = await t.hub.db.query('SELECT seq, event_id, client_id, kind, payload, body_sha256 FROM dossier_events WHERE dossier_code = $1 ORDER BY seq', [
+      code,
+    ])
     return { dossier: d.rows, events: e.rows }
   }
 
   beforeAll(async () => {
     const sandbox = await startSandbox(17)
-    t = await startTestHub({ sandbox })
+    // Access, not signatures, is tested here: the unsigned local documents are let through (flagged) instead of blocked (docs/signatures.md).
+    t = await startTestHub({ sandbox, env: { SIGNATURE_POLICY: 'local.*=warn' } })
     expect((await call(t, B, 'POST', '/v1/dossiers', bodyB)).status).toBe(202)
     expect((await call(t, B, 'POST', `/v1/dossiers/${codeB}/events`, stepB)).status).toBe(202)
     expect((await call(t, A, 'POST', '/v1/dossiers', bodyA)).status).toBe(202)
@@ -131,7 +138,10 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
       expect(event.status).toBe(404)
       expect(event.body['seq']).toBeUndefined()
       // B itself still gets its first answers.
-      expect(await call(t, B, 'POST', `/v1/dossiers/${codeB}/events`, stepB)).toMatchObject({ status: 202, body: { dossierCode: codeB, eventId: 'b-step', seq: 2 } })
+      expect(await call(t, B, 'POST', `/v1/dossiers/${codeB}/events`, stepB)).toMatchObject({
+        status: 202,
+        body: { dossierCode: codeB, eventId: 'b-step', seq: 2 },
+      })
       // The operators' replay of parked dossiers needs the admin role, which no v1 client holds.
       const adminReplay = await call(t, A, 'POST', `/admin/dossiers/${codeB}/replay`, {})
       expect(adminReplay.status).toBe(403)
@@ -171,11 +181,13 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
         [b, 'shared-1', 'district-b'],
       ])
       await waitFor(async () => {
-        const r = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dossiers WHERE code = ANY($1::text[]) AND delivered_seq = last_seq`, [[a, b]])
+        const r = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dossiers WHERE code = ANY($1::text[]) AND delivered_seq = last_seq`, [
+          [a, b],
+        ])
         return r.rows[0]!.n === 2
       })
-      expect(t.sandbox.sims.dvcqg.dossier(a)!.history.map((h) => h.op === 'progress' ? h.content : h.op)).toEqual(['create', 'Bước 1', 'Bước 1'])
-      expect(t.sandbox.sims.dvcqg.dossier(b)!.history.map((h) => h.op === 'progress' ? h.content : h.op)).toEqual(['create', 'Bước 1'])
+      expect(t.sandbox.sims.dvcqg.dossier(a)!.history.map((h) => (h.op === 'progress' ? h.content : h.op))).toEqual(['create', 'Bước 1', 'Bước 1'])
+      expect(t.sandbox.sims.dvcqg.dossier(b)!.history.map((h) => (h.op === 'progress' ? h.content : h.op))).toEqual(['create', 'Bước 1'])
     })
   })
 
@@ -205,14 +217,27 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
       owner = t.sandbox.sims.warehouse.owners()[0]!
       const bf = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: json(KEYS.operator), body: JSON.stringify({ ownerIds: [owner] }) })
       const { backfillId } = (await bf.json()) as { backfillId: string }
-      await waitFor(async () => {
-        const p = (await (await fetch(`${t.url}/admin/warehouse/backfill/${backfillId}`, { headers: { 'x-api-key': KEYS.operator } })).json()) as { done: number; failed: number }
-        return p.done + p.failed === 1
-      }, 30_000, 200)
-      const { rows } = await t.hub.db.query<{ id: string }>(`SELECT id FROM warehouse_documents WHERE owner_id = $1 AND source = 'national' AND fetch_state = 'stored' ORDER BY id LIMIT 1`, [owner])
+      await waitFor(
+        async () => {
+          const p = (await (await fetch(`${t.url}/admin/warehouse/backfill/${backfillId}`, { headers: { 'x-api-key': KEYS.operator } })).json()) as {
+            done: number
+            failed: number
+          }
+          return p.done + p.failed === 1
+        },
+        30_000,
+        200,
+      )
+      const { rows } = await t.hub.db.query<{ id: string }>(
+        `SELECT id FROM warehouse_documents WHERE owner_id = $1 AND source = 'national' AND fetch_state = 'stored' ORDER BY id LIMIT 1`,
+        [owner],
+      )
       national = rows[0]!
       expect(national).toBeDefined()
-      for (const [who, key, agency, n] of [['A', A, AGENCY_A, 1], ['B', B, AGENCY_B, 2]] as const) {
+      for (const [who, key, agency, n] of [
+        ['A', A, AGENCY_A, 1],
+        ['B', B, AGENCY_B, 2],
+      ] as const) {
         const r = await call(t, key, 'POST', '/v1/warehouse/documents', local(n, agency).body)
         expect(r.status).toBe(202)
         docs[who] = { id: String(r.body['id']), documentId: String(r.body['documentId']) }
@@ -234,8 +259,10 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
         expect((await call(t, B, 'GET', `/v1/warehouse/documents/${national.id}${suffix}`)).status).toBe(200)
       }
       // The audit trail keeps what was asked for, under the asking client.
-      await t.hub.services.warehouse.audit.flush()
-      const { rows } = await t.hub.db.query<{ outcome: string }>(`SELECT outcome FROM audit_log WHERE client_id = 'district-a' AND detail->>'documentId' = $1`, [docs.B.id])
+      const { rows } = await t.hub.db.query<{ outcome: string }>(
+        `SELECT outcome FROM audit_log WHERE client_id = 'district-a' AND detail->>'documentId' = $1`,
+        [docs.B.id],
+      )
       expect(rows.map((r) => r.outcome).sort()).toEqual(['not_served', 'not_served'])
     })
 
@@ -245,7 +272,10 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
         expect(r.status).toBe(200)
         return (r.body['documents'] as { id: string; source: string }[]).map((d) => d.id)
       }
-      const { rows } = await t.hub.db.query<{ id: string }>(`SELECT id FROM warehouse_documents WHERE owner_id = $1 AND source = 'national' AND fetch_state = 'stored'`, [owner])
+      const { rows } = await t.hub.db.query<{ id: string }>(
+        `SELECT id FROM warehouse_documents WHERE owner_id = $1 AND source = 'national' AND fetch_state = 'stored'`,
+        [owner],
+      )
       const nationals = rows.map((r) => r.id).sort()
       expect((await list(A)).sort()).toEqual([...nationals, docs.A.id].sort())
       expect((await list(B)).sort()).toEqual([...nationals, docs.B.id].sort())
@@ -258,7 +288,9 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
       const foreignDoc = await call(t, A, 'POST', `/v1/warehouse/documents/${docs.B.id}/usages`, { dossierCode: codeA, componentCode: 'TP1' })
       expect(foreignDoc.status).toBe(404)
       const missing = randomUUID()
-      expect(shape(foreignDoc.body, docs.B.id)).toEqual(shape((await call(t, A, 'POST', `/v1/warehouse/documents/${missing}/usages`, { dossierCode: codeA, componentCode: 'TP1' })).body, missing))
+      expect(shape(foreignDoc.body, docs.B.id)).toEqual(
+        shape((await call(t, A, 'POST', `/v1/warehouse/documents/${missing}/usages`, { dossierCode: codeA, componentCode: 'TP1' })).body, missing),
+      )
       // codeB is held by the hub (agency B); the other B code is not: both answer alike.
       const heldB = await call(t, A, 'POST', `/v1/warehouse/documents/${docs.A.id}/usages`, { dossierCode: codeB, componentCode: 'TP1' })
       const otherB = dossierCode(9103, AGENCY_B)
@@ -271,8 +303,14 @@ describe('object-level access by agency (real Redis, PGlite, sandbox over HTTP)'
       expect(agency.body['errors']).toEqual([expect.objectContaining({ field: '/body/agencyCode' })])
       expect(await count()).toBe(before)
       // Its own document in its own dossier, and a national document in its own dossier, are recorded.
-      expect(await call(t, A, 'POST', `/v1/warehouse/documents/${docs.A.id}/usages`, { dossierCode: codeA, componentCode: 'TP1' })).toMatchObject({ status: 200, body: { recorded: true } })
-      expect(await call(t, A, 'POST', `/v1/warehouse/documents/${national.id}/usages`, { dossierCode: codeA, componentCode: 'TP2' })).toMatchObject({ status: 200, body: { recorded: true } })
+      expect(await call(t, A, 'POST', `/v1/warehouse/documents/${docs.A.id}/usages`, { dossierCode: codeA, componentCode: 'TP1' })).toMatchObject({
+        status: 200,
+        body: { recorded: true },
+      })
+      expect(await call(t, A, 'POST', `/v1/warehouse/documents/${national.id}/usages`, { dossierCode: codeA, componentCode: 'TP2' })).toMatchObject({
+        status: 200,
+        body: { recorded: true },
+      })
       expect(await count()).toBe(before + 2)
     })
 

@@ -23,7 +23,9 @@ describe.each(engines)('storage on %s', (_name, open) => {
 
   it('returns int8 and numeric as numbers, jsonb parsed, timestamptz as Date', async () => {
     const db = await open()
-    const { rows } = await db.query<{ a: number; b: number; j: { x: number[] }; t: Date }>(`SELECT 9007199254740::int8 AS a, 12.5::numeric AS b, '{"x":[1,2]}'::jsonb AS j, now() AS t`)
+    const { rows } = await db.query<{ a: number; b: number; j: { x: number[] }; t: Date }>(
+      `SELECT 9007199254740::int8 AS a, 12.5::numeric AS b, '{"x":[1,2]}'::jsonb AS j, now() AS t`,
+    )
     expect(rows[0]).toEqual({ a: 9007199254740, b: 12.5, j: { x: [1, 2] }, t: expect.any(Date) })
   })
 

@@ -22,10 +22,7 @@ const CCCD = '001090123456'
 const MST = '0100109106'
 
 type Shape = 'soap' | 'json'
-type Mode =
-  | { kind: 'huge'; shape: Shape; chunked: boolean }
-  | { kind: 'drip'; shape: Shape }
-  | { kind: 'reply'; shape: Shape; name: string }
+type Mode = { kind: 'huge'; shape: Shape; chunked: boolean } | { kind: 'drip'; shape: Shape } | { kind: 'reply'; shape: Shape; name: string }
 
 const SOAP_HEAD =
   '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>' +

@@ -7,7 +7,7 @@ import { startTestHub, waitFor, type TestHub } from '../helpers/hub.js'
 import { KEYS } from '../helpers/config.js'
 import { buildPdf } from '../../src/sandbox/pki/index.js'
 
-const H = { 'x-api-key': KEYS.province, 'content-type': 'application/json' }
+const H = { 'x-api-key': KEYS.province, 'content-type': 'application/json', 'x-purpose': 'TTHC' }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const OWNER = '056085000888'
 const HOUR = 3_600_000
@@ -31,7 +31,10 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
   /** Every file under the blob folder (blobs and temp files). */
   const blobFiles = async () => {
     const entries = await readdir(blobDir, { recursive: true, withFileTypes: true }).catch(() => [])
-    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name))
+      .sort()
   }
   const rows = async (documentId: string) => (await t.hub.db.query(`SELECT id FROM warehouse_documents WHERE local_id = $1`, [documentId])).rows.length
   const postJson = async (body: unknown) => {
@@ -41,13 +44,17 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
   const postMultipart = async (documentId: string, file: Buffer, partType: string, name: string, fileMeta: Record<string, unknown> = {}) => {
     const form = new FormData()
     form.append('metadata', JSON.stringify({ ...metadata(documentId), file: fileMeta }))
-    form.append('file', new Blob([file], { type: partType }), name)
+    form.append('file', new Blob([new Uint8Array(file)], { type: partType }), name)
     const res = await fetch(`${t.url}/v1/warehouse/documents`, { method: 'POST', headers: { 'x-api-key': KEYS.province }, body: form })
     return { status: res.status, body: (await res.json()) as Record<string, unknown> }
   }
-  const download = (id: string) => fetch(`${t.url}/v1/warehouse/documents/${id}/content`, { headers: { 'x-api-key': KEYS.province } })
+  const download = (id: string) => fetch(`${t.url}/v1/warehouse/documents/${id}/content`, { headers: { 'x-api-key': KEYS.province, 'x-purpose': 'TTHC' } })
   /** Refused with 415 naming the content type, and nothing stored: no row, no new file. */
-  const expectRefused = async (documentId: string, send: () => Promise<{ status: number; body: Record<string, unknown> }>, rule = 'HUB_WAREHOUSE_CONTENT_TYPE') => {
+  const expectRefused = async (
+    documentId: string,
+    send: () => Promise<{ status: number; body: Record<string, unknown> }>,
+    rule = 'HUB_WAREHOUSE_CONTENT_TYPE',
+  ) => {
     const before = await blobFiles()
     const res = await send()
     expect(res.status).toBe(415)
@@ -100,7 +107,13 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
     const xml = await postJson(jsonBody('content-xml', XML, 'text/xml; charset=UTF-8', 'giay-to.xml'))
     expect(xml.status).toBe(202)
     const cases = [
-      { id: String(a.body['id']), bytes: pdf, type: 'application/pdf', disposition: `inline; filename="Giay khai sinh.pdf"; filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf`, csp: CSP_PDF },
+      {
+        id: String(a.body['id']),
+        bytes: pdf,
+        type: 'application/pdf',
+        disposition: `inline; filename="Giay khai sinh.pdf"; filename*=UTF-8''Gi%E1%BA%A5y%20khai%20sinh.pdf`,
+        csp: CSP_PDF,
+      },
       { id: String(png.body['id']), bytes: PNG, type: 'image/png', disposition: 'inline; filename="anh-the.png"', csp: CSP },
       { id: String(xml.body['id']), bytes: XML, type: 'text/xml; charset=utf-8', disposition: 'attachment; filename="giay-to.xml"', csp: CSP },
     ]
@@ -114,7 +127,8 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
       expect(Buffer.from(await res.arrayBuffer())).toEqual(c.bytes)
     }
     // The document's metadata reports the normalised type.
-    const meta = async (id: unknown) => ((await (await fetch(`${t.url}/v1/warehouse/documents/${String(id)}`, { headers: H })).json()) as { file: { contentType: string } }).file.contentType
+    const meta = async (id: unknown) =>
+      ((await (await fetch(`${t.url}/v1/warehouse/documents/${String(id)}`, { headers: H })).json()) as { file: { contentType: string } }).file.contentType
     expect(await meta(xml.body['id'])).toBe('text/xml; charset=utf-8')
     // A file part sent without a type takes the one named in the metadata, checked the same way.
     const untyped = await postMultipart('content-png-untyped', PNG, '', 'anh.png', { contentType: 'image/png' })
@@ -137,7 +151,7 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
         [OWNER, put.sha256, put.size, l.type, l.name, `legacy|${i}`],
       )
       const id = inserted[0]!.id
-      const res = await rawGet(`${t.url}/v1/warehouse/documents/${id}/content`, { 'x-api-key': KEYS.province })
+      const res = await rawGet(`${t.url}/v1/warehouse/documents/${id}/content`, { 'x-api-key': KEYS.province, 'x-purpose': 'TTHC' })
       expect(res.status).toBe(200)
       expect(res.headers['content-type']).toBe('application/octet-stream')
       expect(String(res.headers['content-disposition'])).toMatch(/^attachment(;|$)/)
@@ -158,7 +172,10 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
     const other = buildPdf('another file')
     const reused = await postJson(jsonBody('reuse-1', other, 'application/pdf', 'a.pdf'))
     expect(reused.status).toBe(409)
-    const wrongHash = await postJson({ ...jsonBody('wrong-hash', other, 'application/pdf', 'a.pdf'), file: { name: 'a.pdf', contentBase64: other.toString('base64'), sha256: sha(first) } })
+    const wrongHash = await postJson({
+      ...jsonBody('wrong-hash', other, 'application/pdf', 'a.pdf'),
+      file: { name: 'a.pdf', contentBase64: other.toString('base64'), sha256: sha(first) },
+    })
     expect(wrongHash.status).toBe(400)
     expect(await t.hub.services.warehouse.blobs.has(sha(other))).toBe(false)
     expect(await blobFiles()).toEqual(before)
@@ -179,8 +196,10 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
     await age(referenced, 2 * HOUR)
     await age(orphan, 2 * HOUR)
     await age(young, HOUR / 2)
-    const swept = async () => (await t.hub.metrics.registry.getSingleMetric('lgsp_hub_warehouse_blobs_swept_total')!.get()).values.find((v) => v.labels['kind'] === 'blob')?.value ?? 0
-    await waitFor(async () => !(await blobs.has(orphan)), 20_000)
+    const swept = async () =>
+      (await t.hub.metrics.registry.getSingleMetric('lgsp_hub_warehouse_blobs_swept_total')!.get()).values.find((v) => v.labels['kind'] === 'blob')?.value ?? 0
+    // The counter moves when the sweep pass ends, just after the file is gone: wait for both.
+    await waitFor(async () => !(await blobs.has(orphan)) && (await swept()) >= 1, 20_000)
     expect(await blobs.has(referenced)).toBe(true)
     expect(await blobs.has(young)).toBe(true)
     expect(await swept()).toBeGreaterThanOrEqual(1)
@@ -191,13 +210,21 @@ describe('warehouse content served back: allow-listed types, nosniff, CSP, attac
 })
 
 /** A GET with Node's own HTTP client, so the raw header list is visible (fetch merges headers). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; rawHeaderNames: string[]; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; rawHeaderNames: string[]; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaderNames: res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase()), body: Buffer.concat(chunks) }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaderNames: res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase()),
+          body: Buffer.concat(chunks),
+        }),
       )
       res.on('error', reject)
     })

@@ -5,7 +5,7 @@ import { KEYS } from '../helpers/config.js'
 import { ownersCoveringSignatureCases, trustAnchorsFile } from '../helpers/warehouse.js'
 
 const ADMIN = { 'x-api-key': KEYS.operator, 'content-type': 'application/json' }
-const H = { 'x-api-key': KEYS.province }
+const H = { 'x-api-key': KEYS.province, 'x-purpose': 'TTHC' }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const EXPECTED = {
   valid: { status: 'valid', reason: null },
@@ -19,10 +19,18 @@ async function backfill(t: TestHub, ownerIds: string[]) {
   const res = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ ownerIds }) })
   expect(res.status).toBe(202)
   const { backfillId } = (await res.json()) as { backfillId: string }
-  return waitFor(async () => {
-    const p = (await (await fetch(`${t.url}/admin/warehouse/backfill/${backfillId}`, { headers: ADMIN })).json()) as { done: number; failed: number; documents: number }
-    return p.done + p.failed === ownerIds.length ? p : undefined
-  }, 60_000, 200)
+  return waitFor(
+    async () => {
+      const p = (await (await fetch(`${t.url}/admin/warehouse/backfill/${backfillId}`, { headers: ADMIN })).json()) as {
+        done: number
+        failed: number
+        documents: number
+      }
+      return p.done + p.failed === ownerIds.length ? p : undefined
+    },
+    60_000,
+    200,
+  )
 }
 
 const downloads = (t: TestHub) => t.sandbox.kit.recorder.query({ sim: 'dvcqg', operation: 'GetGiayToByUrl', limit: 1_000_000 }).length
@@ -32,7 +40,10 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
   beforeAll(async () => {
     const sandbox = await startSandbox(11)
     // The DVCQG deadline covers a whole file download (connect to last byte): room for a loaded CI machine.
-    t = await startTestHub({ sandbox, env: { WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox), WAREHOUSE_RATE_PER_SEC: 0, UPSTREAM_TIMEOUT_MS: 10_000 } })
+    t = await startTestHub({
+      sandbox,
+      env: { WAREHOUSE_TRUST_ANCHORS_FILE: trustAnchorsFile(sandbox), WAREHOUSE_RATE_PER_SEC: 0, UPSTREAM_TIMEOUT_MS: 10_000 },
+    })
   })
   afterAll(async () => {
     await t?.close()
@@ -47,7 +58,14 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     expect(progress).toMatchObject({ done: owners.length, failed: 0, documents: seeded.length })
     expect(downloads(t)).toBe(seeded.length)
 
-    const { rows } = await t.hub.db.query<{ national_file_path: string; blob_sha256: string; signature_status: string; signature_reason: string | null; result_code: string; fetch_state: string }>(
+    const { rows } = await t.hub.db.query<{
+      national_file_path: string
+      blob_sha256: string
+      signature_status: string
+      signature_reason: string | null
+      result_code: string
+      fetch_state: string
+    }>(
       `SELECT national_file_path, blob_sha256, signature_status, signature_reason, result_code, fetch_state FROM warehouse_documents WHERE owner_id = ANY($1::text[])`,
       [owners],
     )
@@ -73,19 +91,30 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
 
   it('detects corrupted and truncated downloads by hash, retries them and ends with correct files only', async () => {
     const w = t.sandbox.sims.warehouse
-    await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corruptRate: 0.025, truncateRate: 0.025 }) })
+    await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ corruptRate: 0.025, truncateRate: 0.025 }),
+    })
     const owners = w.owners().slice(500, 580)
     const seeded = owners.flatMap((o) => w.documentsOf(o))
     const damagedBefore = w.stats.corrupted + w.stats.truncated
-    const retriesBefore = (await t.hub.metrics.registry.getSingleMetric('lgsp_hub_warehouse_files_total')!.get()).values.find((v) => v.labels['outcome'] === 'integrity_retry')?.value ?? 0
+    const retriesBefore =
+      (await t.hub.metrics.registry.getSingleMetric('lgsp_hub_warehouse_files_total')!.get()).values.find((v) => v.labels['outcome'] === 'integrity_retry')
+        ?.value ?? 0
     const progress = await backfill(t, owners)
     await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, { method: 'DELETE' })
     expect(progress).toMatchObject({ done: owners.length, failed: 0 })
     const damaged = w.stats.corrupted + w.stats.truncated - damagedBefore
     expect(damaged).toBeGreaterThan(5)
-    const retries = (await t.hub.metrics.registry.getSingleMetric('lgsp_hub_warehouse_files_total')!.get()).values.find((v) => v.labels['outcome'] === 'integrity_retry')!.value - retriesBefore
+    const retries =
+      (await t.hub.metrics.registry.getSingleMetric('lgsp_hub_warehouse_files_total')!.get()).values.find((v) => v.labels['outcome'] === 'integrity_retry')!
+        .value - retriesBefore
     expect(retries).toBe(damaged)
-    const { rows } = await t.hub.db.query<{ national_file_path: string; blob_sha256: string }>(`SELECT national_file_path, blob_sha256 FROM warehouse_documents WHERE owner_id = ANY($1::text[])`, [owners])
+    const { rows } = await t.hub.db.query<{ national_file_path: string; blob_sha256: string }>(
+      `SELECT national_file_path, blob_sha256 FROM warehouse_documents WHERE owner_id = ANY($1::text[])`,
+      [owners],
+    )
     expect(rows).toHaveLength(seeded.length)
     const byPath = new Map(rows.map((r) => [r.national_file_path, r.blob_sha256]))
     for (const d of seeded) expect(byPath.get(d.path)).toBe(sha(w.fileOf(d)))
@@ -101,15 +130,26 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     const w = t.sandbox.sims.warehouse
     const owner = w.owners()[700]!
     const seeded = w.documentsOf(owner)
-    await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corruptRate: 1 }) })
+    await fetch(`${t.sandbox.url}/warehouse/_sandbox/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ corruptRate: 1 }),
+    })
     const res = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ ownerIds: [owner] }) })
     const { backfillId } = (await res.json()) as { backfillId: string }
     // The first job attempt gives up on every file (each download damaged 4 times): nothing stored.
+    // The owner's error is written once the attempt has seen every file: wait for it too.
     await waitFor(async () => {
-      const { rows } = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE owner_id = $1 AND fetch_state = 'failed'`, [owner])
-      return rows[0]!.n === seeded.length
+      const { rows } = await t.hub.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM warehouse_documents WHERE owner_id = $1 AND fetch_state = 'failed'`,
+        [owner],
+      )
+      const o = await t.hub.db.query<{ last_error: string | null }>(`SELECT last_error FROM warehouse_mirror_owners WHERE owner_id = $1`, [owner])
+      return rows[0]!.n === seeded.length && o.rows[0]?.last_error
     }, 30_000)
-    const stored = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE owner_id = $1 AND blob_sha256 IS NOT NULL`, [owner])
+    const stored = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE owner_id = $1 AND blob_sha256 IS NOT NULL`, [
+      owner,
+    ])
     expect(stored.rows[0]!.n).toBe(0)
     const owners = await t.hub.db.query<{ last_error: string }>(`SELECT last_error FROM warehouse_mirror_owners WHERE owner_id = $1`, [owner])
     expect(owners.rows[0]!.last_error).toContain('integrity check')
@@ -120,11 +160,17 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
       return r.done === 1 ? r : undefined
     }, 30_000)
     expect(p).toMatchObject({ done: 1, failed: 0, documents: seeded.length })
-    const { rows } = await t.hub.db.query<{ national_file_path: string; blob_sha256: string; fetch_state: string }>(`SELECT national_file_path, blob_sha256, fetch_state FROM warehouse_documents WHERE owner_id = $1`, [owner])
+    const { rows } = await t.hub.db.query<{ national_file_path: string; blob_sha256: string; fetch_state: string }>(
+      `SELECT national_file_path, blob_sha256, fetch_state FROM warehouse_documents WHERE owner_id = $1`,
+      [owner],
+    )
     expect(rows).toHaveLength(seeded.length)
     for (const d of seeded) expect(rows.find((r) => r.national_file_path === d.path)).toMatchObject({ fetch_state: 'stored', blob_sha256: sha(w.fileOf(d)) })
     // A run interrupted after storing some files (here: two rows lost) resumes with exactly the missing ones.
-    await t.hub.db.query(`DELETE FROM warehouse_documents WHERE owner_id = $1 AND national_file_path = ANY($2::text[])`, [owner, seeded.slice(0, 2).map((d) => d.path)])
+    await t.hub.db.query(`DELETE FROM warehouse_documents WHERE owner_id = $1 AND national_file_path = ANY($2::text[])`, [
+      owner,
+      seeded.slice(0, 2).map((d) => d.path),
+    ])
     const before = downloads(t)
     expect(await backfill(t, [owner])).toMatchObject({ done: 1, failed: 0 })
     expect(downloads(t) - before).toBe(2)
@@ -143,7 +189,11 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
 
   it('takes a file of owner ids (text/plain, one per line)', async () => {
     const owners = t.sandbox.sims.warehouse.owners().slice(800, 803)
-    const res = await fetch(`${t.url}/admin/warehouse/backfill`, { method: 'POST', headers: { 'x-api-key': KEYS.operator, 'content-type': 'text/plain' }, body: owners.join('\n') + '\n' })
+    const res = await fetch(`${t.url}/admin/warehouse/backfill`, {
+      method: 'POST',
+      headers: { 'x-api-key': KEYS.operator, 'content-type': 'text/plain' },
+      body: owners.join('\n') + '\n',
+    })
     expect(res.status).toBe(202)
     const { backfillId, owners: n } = (await res.json()) as { backfillId: string; owners: number }
     expect(n).toBe(3)
@@ -174,8 +224,9 @@ describe('warehouse mirror from the sandbox (real Redis, PGlite, HTTP)', () => {
     expect(content.status).toBe(200)
     expect(content.headers.get('content-type')).toBe('application/pdf')
     expect(sha(Buffer.from(await content.arrayBuffer()))).toBe(doc.file.sha256)
-    await t.hub.services.warehouse.audit.flush()
-    const audit = await t.hub.db.query<{ action: string; subject_hash: string; detail: unknown }>(`SELECT action, subject_hash, detail FROM audit_log WHERE service = 'warehouse' ORDER BY id DESC LIMIT 4`)
+    const audit = await t.hub.db.query<{ action: string; subject_hash: string; detail: unknown }>(
+      `SELECT action, subject_hash, detail FROM audit_log WHERE service = 'warehouse' ORDER BY id DESC LIMIT 4`,
+    )
     expect(audit.rows.map((r) => r.action).sort()).toEqual(['content', 'document', 'owner_documents', 'owner_documents'])
     for (const r of audit.rows) {
       expect(r.subject_hash).toMatch(/^[0-9a-f]{64}$/)

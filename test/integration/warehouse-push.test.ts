@@ -5,7 +5,7 @@ import { KEYS } from '../helpers/config.js'
 import { trustAnchorsFile } from '../helpers/warehouse.js'
 import { buildPdf, signPdf } from '../../src/sandbox/pki/index.js'
 
-const H = { 'x-api-key': KEYS.province, 'content-type': 'application/json' }
+const H = { 'x-api-key': KEYS.province, 'content-type': 'application/json', 'x-purpose': 'TTHC' }
 const ADMIN = { 'x-api-key': KEYS.operator }
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const OWNER = '056085000777'
@@ -50,7 +50,11 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
   })
 
   it('documents pushed while the portal is down are delivered once it is back, exactly once each', async () => {
-    await fetch(`${t.sandbox.url}/_sandbox/faults/dvcqg/DongBoKetQuaSoHoa`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) })
+    await fetch(`${t.sandbox.url}/_sandbox/faults/dvcqg/DongBoKetQuaSoHoa`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 1 }),
+    })
     const docs = [1, 2, 3].map((n) => docBody(t, n))
     const accepted = []
     for (const d of docs) {
@@ -64,7 +68,9 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
     expect(replay).toEqual({ status: 202, body: accepted[0] })
     // Several attempts fail against the 503s …
     await waitFor(async () => {
-      const { rows } = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE local_id LIKE 'local-doc-%' AND push_attempts >= 2 AND push_state = 'pending'`)
+      const { rows } = await t.hub.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM warehouse_documents WHERE local_id LIKE 'local-doc-%' AND push_attempts >= 2 AND push_state = 'pending'`,
+      )
       return rows[0]!.n === 3
     }, 30_000)
     expect(t.sandbox.sims.warehouse.stats.uploads).toBe(0)
@@ -73,7 +79,9 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
     // … the portal comes back.
     await fetch(`${t.sandbox.url}/_sandbox/faults`, { method: 'DELETE' })
     await waitFor(async () => {
-      const { rows } = await t.hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM warehouse_documents WHERE local_id LIKE 'local-doc-%' AND push_state = 'pushed'`)
+      const { rows } = await t.hub.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM warehouse_documents WHERE local_id LIKE 'local-doc-%' AND push_state = 'pushed'`,
+      )
       return rows[0]!.n === 3
     }, 30_000)
     // Let any stray duplicate arrive, then count at the sandbox.
@@ -99,7 +107,10 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
     const a = docBody(t, 10)
     const wrongHash = await post(t, { ...a.body, file: { ...a.body.file, sha256: 'a'.repeat(64) } })
     expect(wrongHash.status).toBe(400)
-    expect((wrongHash.body['errors'] as { field: string; rule: string }[])[0]).toMatchObject({ field: '/body/file/sha256', rule: 'HUB_WAREHOUSE_HASH_MISMATCH' })
+    expect((wrongHash.body['errors'] as { field: string; rule: string }[])[0]).toMatchObject({
+      field: '/body/file/sha256',
+      rule: 'HUB_WAREHOUSE_HASH_MISMATCH',
+    })
     expect((await post(t, a.body)).status).toBe(202)
     const b = docBody(t, 11, { documentId: a.body.documentId })
     const reused = await post(t, b.body)
@@ -118,7 +129,7 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
     const { file: _f, ...metadata } = body
     const form = new FormData()
     form.append('metadata', JSON.stringify({ ...metadata, file: { sha256: sha(pdf) } }))
-    form.append('file', new Blob([pdf], { type: 'application/pdf' }), 'khai-sinh-20.pdf')
+    form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'khai-sinh-20.pdf')
     const res = await fetch(`${t.url}/v1/warehouse/documents`, { method: 'POST', headers: { 'x-api-key': KEYS.province }, body: form })
     expect(res.status).toBe(202)
     expect(await res.json()).toMatchObject({ documentId: 'local-doc-20', sha256: sha(pdf), signature: { status: 'valid' } })
@@ -132,23 +143,48 @@ describe('warehouse push of locally digitised documents (real Redis, PGlite, san
   })
 
   it('answers "what can replace the components of procedure P" from the catalog and counts reuse in the statistics', async () => {
-    const procedure = { code: '1.000001', components: [{ case: 'Mặc định', documents: [{ code: 'GT.KS.001', originals: 1, copies: 0, name: 'Giấy khai sinh' }, { code: 'GT.XX.999', replacementResultCode: 'KQ.G17.000420', originals: 1, copies: 0, name: 'Bằng lái' }] }] }
-    await t.hub.db.query(`INSERT INTO catalog_procedures (code, hash, data, name, name_folded) VALUES ($1, 'h', $2, 'Thủ tục thử', 'thu tuc thu')`, ['1.000001', JSON.stringify(procedure)])
+    const procedure = {
+      code: '1.000001',
+      components: [
+        {
+          case: 'Mặc định',
+          documents: [
+            { code: 'GT.KS.001', originals: 1, copies: 0, name: 'Giấy khai sinh' },
+            { code: 'GT.XX.999', replacementResultCode: 'KQ.G17.000420', originals: 1, copies: 0, name: 'Bằng lái' },
+          ],
+        },
+      ],
+    }
+    await t.hub.db.query(`INSERT INTO catalog_procedures (code, hash, data, name, name_folded) VALUES ($1, 'h', $2, 'Thủ tục thử', 'thu tuc thu')`, [
+      '1.000001',
+      JSON.stringify(procedure),
+    ])
     const res = await fetch(`${t.url}/v1/warehouse/owners/${OWNER}/documents?procedure=1.000001&validOn=2026-06-01`, { headers: H })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as { procedure: { inCatalog: boolean; documentCodes: string[]; resultCodes: string[] }; documents: { id: string; documentCode: string }[] }
+    const body = (await res.json()) as {
+      procedure: { inCatalog: boolean; documentCodes: string[]; resultCodes: string[] }
+      documents: { id: string; documentCode: string }[]
+    }
     expect(body.procedure).toEqual({ code: '1.000001', inCatalog: true, documentCodes: ['GT.KS.001', 'GT.XX.999'], resultCodes: ['KQ.G17.000420'] })
     expect(body.documents.length).toBeGreaterThanOrEqual(3)
     expect(body.documents.every((d) => d.documentCode === 'GT.KS.001')).toBe(true)
     const none = await fetch(`${t.url}/v1/warehouse/owners/${OWNER}/documents?procedure=1.999999`, { headers: H })
     expect(none.status).toBe(404)
-    const byCodes = (await (await fetch(`${t.url}/v1/warehouse/owners/${OWNER}/documents?procedure=1.999999&documentCode=GT.KS.001`, { headers: H })).json()) as typeof body
+    const byCodes = (await (
+      await fetch(`${t.url}/v1/warehouse/owners/${OWNER}/documents?procedure=1.999999&documentCode=GT.KS.001`, { headers: H })
+    ).json()) as typeof body
     expect(byCodes.procedure.inCatalog).toBe(false)
     expect(byCodes.documents.length).toBe(body.documents.length)
 
-    const used = await fetch(`${t.url}/v1/warehouse/documents/${body.documents[0]!.id}/usages`, { method: 'POST', headers: H, body: JSON.stringify({ dossierCode: '000.00.06.H56-260601-0001', componentCode: 'TP1', procedureCode: '1.000001' }) })
+    const used = await fetch(`${t.url}/v1/warehouse/documents/${body.documents[0]!.id}/usages`, {
+      method: 'POST',
+      headers: H,
+      body: JSON.stringify({ dossierCode: '000.00.06.H56-260601-0001', componentCode: 'TP1', procedureCode: '1.000001' }),
+    })
     expect(await used.json()).toEqual({ recorded: true })
-    const stats = (await (await fetch(`${t.url}/admin/warehouse/stats?period=year`, { headers: ADMIN })).json()) as { rows: { agencyCode: string; digitised: number; pushed: number; reused: number; signatures: { valid: number } }[] }
+    const stats = (await (await fetch(`${t.url}/admin/warehouse/stats?period=year`, { headers: ADMIN })).json()) as {
+      rows: { agencyCode: string; digitised: number; pushed: number; reused: number; signatures: { valid: number } }[]
+    }
     const row = stats.rows.find((r) => r.agencyCode === '000.00.00.H56')!
     expect(row.digitised).toBeGreaterThanOrEqual(4)
     expect(row.pushed).toBeGreaterThanOrEqual(3)

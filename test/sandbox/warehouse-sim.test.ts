@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSandbox, type TestSandbox } from '../helpers/hub.js'
-import { createPdfSignatureVerifier } from '../../src/warehouse/signature/index.js'
-import { mapGetGiayToByUrlReply, mapGetKetQuaGiayToReply } from '../../src/mappings/warehouse/index.js'
+import { createPdfSignatureVerifier } from '../../src/documents/signature/index.js'
+import { mapGetGiayToByUrlReply, mapGetKetQuaGiayToReply } from '../../src/mappings/dvcqg/warehouse/index.js'
 import { seedDocuments } from '../../src/sandbox/dvcqg/warehouse/index.js'
 import { ownersCoveringSignatureCases } from '../helpers/warehouse.js'
 
@@ -21,7 +21,11 @@ describe('sandbox warehouse (DVCQG simulator over HTTP)', () => {
   }
   beforeAll(async () => {
     sb = await startSandbox(7)
-    const login = await fetch(`${sb.url}/dvcqg/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', dstcode: 'H56' }, body: JSON.stringify({ username: 'sandbox', password: 'sandbox' }) })
+    const login = await fetch(`${sb.url}/dvcqg/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', dstcode: 'H56' },
+      body: JSON.stringify({ username: 'sandbox', password: 'sandbox' }),
+    })
     session = ((await login.json()) as { session: string }).session
   })
   afterAll(async () => sb?.close())
@@ -38,13 +42,20 @@ describe('sandbox warehouse (DVCQG simulator over HTTP)', () => {
     for (const k of ['tampered', 'expired', 'untrusted', 'unsigned']) expect(kinds.get(k)).toBeGreaterThan(50)
   })
 
-  it('lists an owner\'s results with file hashes, serves files matching them, signatures as seeded', async () => {
+  it("lists an owner's results with file hashes, serves files matching them, signatures as seeded", async () => {
     const w = sb.sims.warehouse
     const verify = createPdfSignatureVerifier([w.trustAnchorsPem()])
     const expected = { valid: 'valid', tampered: 'invalid', expired: 'invalid', untrusted: 'untrusted', unsigned: 'unsigned' } as const
     const seen = new Set<string>()
     for (const owner of ownersCoveringSignatureCases(sb, 10)) {
-      const list = await call('GetKetQuaGiayTo', { SoDinhDanhChuSoHuu: owner, HoTenNguoiYeuCau: 'Can bo', KenhThucHien: '1', SoDinhDanhNguoiYeuCau: '000.00.00.H56', MaThuTuc: '', DanhSachDanhMucKetQua: [] })
+      const list = await call('GetKetQuaGiayTo', {
+        SoDinhDanhChuSoHuu: owner,
+        HoTenNguoiYeuCau: 'Can bo',
+        KenhThucHien: '1',
+        SoDinhDanhNguoiYeuCau: '000.00.00.H56',
+        MaThuTuc: '',
+        DanhSachDanhMucKetQua: [],
+      })
       const mapped = mapGetKetQuaGiayToReply(list.body)
       expect(mapped.kind).toBe('found')
       if (mapped.kind !== 'found') return
@@ -70,7 +81,11 @@ describe('sandbox warehouse (DVCQG simulator over HTTP)', () => {
     const owner = w.owners()[0]!
     const doc = w.documentsOf(owner)[0]!
     const good = sha(w.fileOf(doc))
-    await fetch(`${sb.url}/warehouse/_sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corruptRate: 0.5, truncateRate: 0.5 }) })
+    await fetch(`${sb.url}/warehouse/_sandbox/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ corruptRate: 0.5, truncateRate: 0.5 }),
+    })
     let bad = 0
     for (let i = 0; i < 10; i++) {
       const got = mapGetGiayToByUrlReply((await call('GetGiayToByUrl', { CoQuanChuQuan: doc.custodian, DuongDan: doc.path })).body)
@@ -84,7 +99,25 @@ describe('sandbox warehouse (DVCQG simulator over HTTP)', () => {
   })
 
   it('accepts an upload once per Ma and refuses an incomplete record', async () => {
-    const rec = { Ma: 'LOCAL-1', MaGiayToKhoQuocGia: '', MaDinhDanh: '056085000001', SoKyHieu: '1/SH', MaGiayTo: 'GT.KS.001', NgayBanHanh: '20260101000000', ThoiHanHieuLuc: '', ThoiHanVinhVien: 'True', PhamViHieuLuc: '', TrichYeuNoiDung: '', CoQuanBanHanh: '', NguoiKy: '', LoaiSoHoa: '1', DinhKem: [{ TenTep: 'a.pdf', DuongDan: '', NoiDung: Buffer.from('%PDF-1.7 x').toString('base64') }], MaTTHC: '', MaLinhVuc: '', ChuGiayTo: '' }
+    const rec = {
+      Ma: 'LOCAL-1',
+      MaGiayToKhoQuocGia: '',
+      MaDinhDanh: '056085000001',
+      SoKyHieu: '1/SH',
+      MaGiayTo: 'GT.KS.001',
+      NgayBanHanh: '20260101000000',
+      ThoiHanHieuLuc: '',
+      ThoiHanVinhVien: 'True',
+      PhamViHieuLuc: '',
+      TrichYeuNoiDung: '',
+      CoQuanBanHanh: '',
+      NguoiKy: '',
+      LoaiSoHoa: '1',
+      DinhKem: [{ TenTep: 'a.pdf', DuongDan: '', NoiDung: Buffer.from('%PDF-1.7 x').toString('base64') }],
+      MaTTHC: '',
+      MaLinhVuc: '',
+      ChuGiayTo: '',
+    }
     const a = await call('DongBoKetQuaSoHoa', { data: [rec] })
     const b = await call('DongBoKetQuaSoHoa', { data: [rec] })
     expect(a.body['error_code']).toBe(0)

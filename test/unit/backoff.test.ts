@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { retryDelayMs } from '../../src/services/dossiers/backoff.js'
+import { UnrecoverableError } from 'bullmq'
+import { HUB_BACKOFF, hubBackoffStrategy, retryDelayMs } from '../../src/queue/retry.js'
+import { DRAIN_ATTEMPTS, DRAIN_JOB_OPTIONS } from '../../src/services/dossiers/worker.js'
 import { isRetryable, parseRetryAfter, UpstreamError } from '../../src/http/errors.js'
 
 describe('retry policy', () => {
@@ -32,5 +34,24 @@ describe('retry policy', () => {
     expect(isRetryable(e('rejected'))).toBe(false)
     expect(isRetryable(e('auth'))).toBe(false)
     expect(isRetryable(new Error('mapping'))).toBe(false)
+  })
+
+  it('the BullMQ strategy retries transient failures on that curve and stops at once for permanent ones', () => {
+    const strategy = hubBackoffStrategy({ baseMs: 1000, maxMs: 60_000 }, () => 1)
+    const e = (kind: ConstructorParameters<typeof UpstreamError>[1], status?: number, retryAfterMs?: number) =>
+      new UpstreamError('dvcqg', kind, 'x', { status, retryAfterMs })
+    expect(strategy(1, HUB_BACKOFF, e('http', 503))).toBe(1000)
+    expect(strategy(3, HUB_BACKOFF, e('timeout'))).toBe(4000)
+    expect(strategy(1, HUB_BACKOFF, e('http', 429, 7000))).toBe(7000)
+    expect(strategy(1, HUB_BACKOFF, new Error('database blip'))).toBe(1000)
+    expect(strategy(1, HUB_BACKOFF, e('rejected'))).toBe(-1)
+    expect(strategy(1, HUB_BACKOFF, e('http', 400))).toBe(-1)
+    expect(strategy(1, HUB_BACKOFF, new UnrecoverableError('no'))).toBe(-1)
+  })
+
+  it('dossier drain jobs retry through BullMQ attempts and the hub backoff', () => {
+    expect(DRAIN_JOB_OPTIONS.attempts).toBe(DRAIN_ATTEMPTS)
+    expect(DRAIN_ATTEMPTS).toBeGreaterThan(1)
+    expect(DRAIN_JOB_OPTIONS.backoff).toEqual({ type: HUB_BACKOFF })
   })
 })

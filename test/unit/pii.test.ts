@@ -14,7 +14,12 @@ describe('personal data masking', () => {
   })
 
   it('masks values under personal-data keys at any depth and removes secrets', () => {
-    const out = redact({ applicant: { name: 'Nguyễn Văn An', idNumber: '001090123456' }, HoVaTen: { Ho: 'Nguyễn', Ten: 'An' }, password: 'p@ss', nested: [{ SoDinhDanh: '001090123456' }] }) as Record<string, unknown>
+    const out = redact({
+      applicant: { name: 'Nguyễn Văn An', idNumber: '001090123456' },
+      HoVaTen: { Ho: 'Nguyễn', Ten: 'An' },
+      password: 'p@ss',
+      nested: [{ SoDinhDanh: '001090123456' }],
+    }) as Record<string, unknown>
     const json = JSON.stringify(out)
     for (const clear of ['Nguyễn', 'An"', '001090123456', 'p@ss']) expect(json).not.toContain(clear)
     expect(json).toContain('[secret]')

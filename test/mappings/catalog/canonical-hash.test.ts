@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { canonicalHash, canonicalJson } from '../../../src/mappings/catalog/canonical-hash.js'
-import { mapThuTuc } from '../../../src/mappings/catalog/from-lay-thu-tuc.js'
-import type { Procedure } from '../../../src/mappings/catalog/types.js'
+import { canonicalHash, canonicalJson } from '../../../src/mappings/dvcqg/catalog/canonical-hash.js'
+import { mapThuTuc } from '../../../src/mappings/dvcqg/catalog/from-lay-thu-tuc.js'
+import type { Procedure } from '../../../src/mappings/dvcqg/catalog/types.js'
 
-const input = JSON.parse(
-  readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'cases', 'thu-tuc-full.input.json'), 'utf8'),
-) as Record<string, unknown>
+const input = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'cases', 'thu-tuc-full.input.json'), 'utf8')) as Record<string, unknown>
 const base = (): Procedure => mapThuTuc(structuredClone(input))
 
 describe('canonicalHash', () => {

@@ -10,9 +10,9 @@ import {
   mapDanhSachTTHC,
   mapLinhVuc,
   mapThuTuc,
-} from '../../../src/mappings/catalog/from-lay-thu-tuc.js'
-import type { Procedure } from '../../../src/mappings/catalog/types.js'
-import { CatalogMappingError } from '../../../src/mappings/catalog/wire.js'
+} from '../../../src/mappings/dvcqg/catalog/from-lay-thu-tuc.js'
+import type { Procedure } from '../../../src/mappings/dvcqg/catalog/types.js'
+import { CatalogMappingError } from '../../../src/mappings/dvcqg/catalog/wire.js'
 
 const casesDir = join(dirname(fileURLToPath(import.meta.url)), 'cases')
 const readJson = (file: string): unknown => JSON.parse(readFileSync(join(casesDir, file), 'utf8'))
@@ -96,12 +96,7 @@ describe('mapThuTuc', () => {
   })
 
   it('maps KENH codes to channel names', () => {
-    expect([channelName('1'), channelName(2), channelName(' 3 '), channelName('9')]).toEqual([
-      'in-person',
-      'online',
-      'postal',
-      '9',
-    ])
+    expect([channelName('1'), channelName(2), channelName(' 3 '), channelName('9')]).toEqual(['in-person', 'online', 'postal', '9'])
   })
 })
 

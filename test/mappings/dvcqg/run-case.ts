@@ -3,11 +3,12 @@
  * input shapes are described in cases/README.md.
  */
 import { readFileSync } from 'node:fs'
-import { MappingError } from '../../../src/mappings/errors.js'
+import { MappingError } from '../../../src/mappings/shared/errors.js'
 import { parseStatusMap } from '../../../src/mappings/dvcqg/status-map.js'
 import type { StatusMap } from '../../../src/mappings/dvcqg/status-map.js'
 import { chunkSteps, toDongBoHoSoMC, toHoSo, toTienDo } from '../../../src/mappings/dvcqg/to-dvcqg.js'
 import type { DossierEvent, DossierUpsert } from '../../../src/mappings/dvcqg/types.js'
+import type { PortalExtras } from '../../../src/mappings/dvcqg/to-dvcqg-digitisation.js'
 
 export const repoRoot = new URL('../../../', import.meta.url)
 export const casesDir = new URL('./cases/', import.meta.url)
@@ -20,6 +21,8 @@ interface CaseCtx {
   statusMap?: Record<string, unknown>
   currentStatus?: string
   procedureCodeMap?: Record<string, string>
+  /** What the dossier service gathers: connected systems (audit), supplements (events), warehouse links. */
+  extras?: PortalExtras
 }
 
 export interface CaseInput {
@@ -44,7 +47,7 @@ export function runCase(input: CaseInput): CaseOutput {
   const statusMap = ctx.statusMap === undefined ? defaultStatusMap : parseStatusMap(ctx.statusMap)
   try {
     if (input.dossier !== undefined) {
-      const hoso = toHoSo(input.dossier, { statusMap, currentStatus: ctx.currentStatus, procedureCodeMap: ctx.procedureCodeMap })
+      const hoso = toHoSo(input.dossier, { statusMap, currentStatus: ctx.currentStatus, procedureCodeMap: ctx.procedureCodeMap, extras: ctx.extras })
       return { kind: 'hoso', payload: toDongBoHoSoMC(hoso, input.isUpdating ?? false) }
     }
     const code = input.dossierCode

@@ -86,8 +86,15 @@ describe('DossierEventBody', () => {
 describe('portal payload schemas catch drift', () => {
   const hoso = (readJson(new URL('citizen-in-person.expected.json', casesDir)) as { data: Record<string, unknown>[] }).data[0]!
   const step = {
-    MaHoSo: '000.00.06.H56-231027-0361', NguoiXuLy: 'A', ChucDanh: '', ThoiDiemXuLy: '20231027083000', PhongBanXuLy: '',
-    NoiDungXuLy: 'B', TrangThai: '4', NgayBatDau: '', NgayKetThucTheoQuyDinh: '',
+    MaHoSo: '000.00.06.H56-231027-0361',
+    NguoiXuLy: 'A',
+    ChucDanh: '',
+    ThoiDiemXuLy: '20231027083000',
+    PhongBanXuLy: '',
+    NoiDungXuLy: 'B',
+    TrangThai: '4',
+    NgayBatDau: '',
+    NgayKetThucTheoQuyDinh: '',
   }
 
   it.each<[string, Record<string, unknown>]>([

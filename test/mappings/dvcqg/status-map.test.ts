@@ -49,8 +49,16 @@ describe('parseStatusMap', () => {
 
 describe('isTerminalStatus', () => {
   it.each([
-    [1, false], [2, false], [3, true], [4, false], [5, false],
-    [6, false], [7, true], [8, false], [9, false], [10, true],
+    [1, false],
+    [2, false],
+    [3, true],
+    [4, false],
+    [5, false],
+    [6, false],
+    [7, true],
+    [8, false],
+    [9, false],
+    [10, true],
   ])('%i → %s', (code, terminal) => {
     expect(isTerminalStatus(code)).toBe(terminal)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MappingError } from '../../../src/mappings/errors.js'
+import { MappingError } from '../../../src/mappings/shared/errors.js'
 import { parseStatusMap } from '../../../src/mappings/dvcqg/status-map.js'
 import { truncateText } from '../../../src/mappings/dvcqg/text.js'
 import { chunkSteps, formatDvcqgDate, toDongBoHoSoMC, toHoSo, toTienDo } from '../../../src/mappings/dvcqg/to-dvcqg.js'
@@ -80,9 +80,7 @@ const dossier: DossierUpsert = {
 
 describe('toHoSo', () => {
   it('reports the failing field of a bad optional date', () => {
-    expect(() => toHoSo({ ...dossier, finishedAt: '2023-10-27' }, { statusMap })).toThrow(
-      expect.objectContaining({ field: 'finishedAt' }),
-    )
+    expect(() => toHoSo({ ...dossier, finishedAt: '2023-10-27' }, { statusMap })).toThrow(expect.objectContaining({ field: 'finishedAt' }))
   })
 
   it('does not take a prototype key of procedureCodeMap for a mapping', () => {

@@ -13,7 +13,16 @@ describe('dancu.wsdl', () => {
     expect(port).toBeDefined()
     expect(Object.keys(port!).sort()).toEqual(['TraCuuThongTinCongDan', 'XacMinhThongTinNhanThan', 'XacThucThongTinCongDan'])
 
-    expect(Object.keys(port!['TraCuuThongTinCongDan']!.input)).toEqual(['MaYeuCau', 'MaDVC', 'MaTichHop', 'MaCanBo', 'MaDonVi', 'SoDinhDanh', 'HoVaTen', 'NgayThangNamSinh'])
+    expect(Object.keys(port!['TraCuuThongTinCongDan']!.input)).toEqual([
+      'MaYeuCau',
+      'MaDVC',
+      'MaTichHop',
+      'MaCanBo',
+      'MaDonVi',
+      'SoDinhDanh',
+      'HoVaTen',
+      'NgayThangNamSinh',
+    ])
     expect(port!['TraCuuThongTinCongDan']!.output).toHaveProperty('CongDan[]')
     expect(Object.keys(port!['XacThucThongTinCongDan']!.input)).toEqual(['MaYeuCau', 'MaDichVu', 'MaCanBo', 'SoDinhDanh', 'SoCMND', 'HoVaTen'])
     expect(port!['XacThucThongTinCongDan']!.output).toEqual({ TonTai: 'xs:boolean' })
@@ -27,7 +36,11 @@ describe('dancu.wsdl', () => {
     const httpClient: soap.IHttpClient = {
       request: (_url, data: string, callback) => {
         sent = data
-        callback(null, { statusCode: 200, headers: {} }, '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><d:CongdanCollection xmlns:d="http://www.mic.gov.vn/dancu/1.0"/></e:Body></e:Envelope>')
+        callback(
+          null,
+          { statusCode: 200, headers: {} },
+          '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body><d:CongdanCollection xmlns:d="http://www.mic.gov.vn/dancu/1.0"/></e:Body></e:Envelope>',
+        )
         return Promise.resolve({}) as ReturnType<soap.IHttpClient['request']>
       },
     }

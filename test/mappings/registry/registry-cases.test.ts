@@ -2,11 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { fromBusinessRegistry } from '../../../src/mappings/registry/from-business-registry.js'
-import { fromTaxpayerStatus } from '../../../src/mappings/registry/from-tax.js'
-import { fromBhxhParticipation } from '../../../src/mappings/registry/from-bhxh.js'
-import { fromCivilStatus } from '../../../src/mappings/registry/from-civil-status.js'
-import type { CivilStatusModule } from '../../../src/mappings/registry/from-civil-status.js'
+import { fromBusinessRegistry } from '../../../src/mappings/business-registry/from-business-registry.js'
+import { fromTaxpayerStatus } from '../../../src/mappings/tax/from-tax.js'
+import { fromBhxhParticipation } from '../../../src/mappings/bhxh/from-bhxh.js'
+import { fromCivilStatus } from '../../../src/mappings/civil-status/from-civil-status.js'
+import type { CivilStatusModule } from '../../../src/mappings/civil-status/from-civil-status.js'
 
 const casesRoot = join(fileURLToPath(new URL('.', import.meta.url)), 'cases')
 

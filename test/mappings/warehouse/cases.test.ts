@@ -12,7 +12,7 @@ import {
   type GetKetQuaGiayToInput,
   type WarehouseDocumentRecord,
   type WireStyle,
-} from '../../../src/mappings/warehouse/index.js'
+} from '../../../src/mappings/dvcqg/warehouse/index.js'
 
 const CASES = join(dirname(fileURLToPath(import.meta.url)), 'cases')
 
@@ -24,8 +24,7 @@ const MAPPERS: Record<string, (input: unknown, context: unknown) => unknown> = {
     return out.kind === 'found' ? { kind: 'found', value: { base64: out.value.toString('base64'), size: out.value.length } } : out
   },
   'from-digitized-record': (input) => fromDigitizedRecord(input),
-  'to-digitized-record': (input, context) =>
-    toDigitizedRecord(input as WarehouseDocumentRecord, context as WireStyle | undefined),
+  'to-digitized-record': (input, context) => toDigitizedRecord(input as WarehouseDocumentRecord, context as WireStyle | undefined),
   'to-get-ket-qua-request': (input) => toGetKetQuaGiayToRequest(input as GetKetQuaGiayToInput),
 }
 

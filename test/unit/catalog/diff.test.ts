@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { canonicalHash } from '../../../src/mappings/catalog/canonical-hash.js'
-import { mapThuTuc } from '../../../src/mappings/catalog/from-lay-thu-tuc.js'
-import type { Procedure } from '../../../src/mappings/catalog/types.js'
+import { canonicalHash } from '../../../src/mappings/dvcqg/catalog/canonical-hash.js'
+import { mapThuTuc } from '../../../src/mappings/dvcqg/catalog/from-lay-thu-tuc.js'
+import type { Procedure } from '../../../src/mappings/dvcqg/catalog/types.js'
 import { diffProcedures, escapeKey, type FieldChange } from '../../../src/services/catalog/diff.js'
 
-const input = JSON.parse(
-  readFileSync(join(import.meta.dirname, '..', '..', 'mappings', 'catalog', 'cases', 'thu-tuc-full.input.json'), 'utf8'),
-) as Record<string, unknown>
+const input = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'mappings', 'catalog', 'cases', 'thu-tuc-full.input.json'), 'utf8')) as Record<
+  string,
+  unknown
+>
 const base = (): Procedure => mapThuTuc(structuredClone(input))
 
 const CASE = 'Trường hợp chung'
@@ -146,11 +147,7 @@ describe('diffProcedures', () => {
     after.results[0]!.code = 'KQ.G05.000999'
     after.components[0]!.documents[0]!.code = 'GT-000999'
     after.name = 'Cấp giấy phép xây dựng (sửa đổi)'
-    expect(diffProcedures(before, after).map((c) => c.path)).toEqual([
-      'name',
-      `components[${CASE}].documents[GT-000123].code`,
-      'results[KQ.G05.000112].code',
-    ])
+    expect(diffProcedures(before, after).map((c) => c.path)).toEqual(['name', `components[${CASE}].documents[GT-000123].code`, 'results[KQ.G05.000112].code'])
   })
 
   it('tells apart elements sharing a key by their pairing value, else by #n', () => {
@@ -172,9 +169,7 @@ describe('diffProcedures', () => {
     expect(diffProcedures(before, later)).toEqual([])
     // one of two same-key, same-name duplicates goes away: only it is reported
     later.results = later.results.filter((r) => r.url === undefined)
-    expect(diffProcedures(before, later)).toEqual([
-      { path: 'results[KQ.G05.000001#2]', kind: 'removed', before: before.results[1] },
-    ])
+    expect(diffProcedures(before, later)).toEqual([{ path: 'results[KQ.G05.000001#2]', kind: 'removed', before: before.results[1] }])
     // both duplicates change in place: told apart by #n in list order
     const both = structuredClone(before)
     both.results[0]!.fileName = 'x.pdf'

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { canonicalHash } from '../../../src/mappings/catalog/canonical-hash.js'
-import { mapThuTuc } from '../../../src/mappings/catalog/from-lay-thu-tuc.js'
+import { canonicalHash } from '../../../src/mappings/dvcqg/catalog/canonical-hash.js'
+import { mapThuTuc } from '../../../src/mappings/dvcqg/catalog/from-lay-thu-tuc.js'
 import { diffProcedures } from '../../../src/services/catalog/diff.js'
-import { foldVietnamese, searchPattern, searchTokens } from '../../../src/services/catalog/search-text.js'
+import { CatalogRepository } from '../../../src/services/catalog/repository.js'
+import { searchTokens } from '../../../src/services/catalog/search-text.js'
+import { createPgliteDb } from '../../../src/store/pglite.js'
+import type { Db } from '../../../src/store/db.js'
 
 const sql = readFileSync(join(import.meta.dirname, '..', '..', '..', 'src', 'store', 'migrations', '0300_catalog.sql'), 'utf8')
 
@@ -15,24 +17,37 @@ const NAMES: [string, string][] = [
   ['1.009796', 'Gia hạn giấy phép xây dựng'],
   ['2.000123', 'Đăng ký khai sinh (cấp xã)'],
 ]
+const procedure = (code: string, name: string) =>
+  mapThuTuc({
+    MaTTHC: code,
+    TENTTHC: name,
+    LINHVUCTHUCHIEN: [{ MALINHVUC: 'G05-XD01', TENLINHVUC: 'Hoạt động xây dựng' }],
+    CAPTHUCHIEN: [{ CAPTHUCHIEN: '2', TENCAP: 'Cấp Huyện' }],
+    MACOQUANCONGBO: '000.00.00.G05',
+  })
+const LOCK = 60_000
 
+/** The migration alone on PGlite, written and read through the catalog repository (the hub's own statements). */
 describe('0300_catalog.sql on PGlite', () => {
-  let db: PGlite
+  let db: Db
+  let repo: CatalogRepository
+  let runId: number
+  const search = (q: string, f: { field?: string; level?: string } = {}) =>
+    repo.listProcedures({ q, ...f, limit: 50, offset: 0 }).then((r) => r.items.map((i) => i.code))
+
   beforeAll(async () => {
-    db = new PGlite()
+    db = await createPgliteDb()
     await db.exec(sql)
-    const run = await db.query<{ id: number }>(`INSERT INTO catalog_runs (trigger) VALUES ('manual') RETURNING id`)
-    const runId = run.rows[0]!.id
-    for (const [code, name] of NAMES) {
-      const p = mapThuTuc({ MaTTHC: code, TENTTHC: name, LINHVUCTHUCHIEN: [{ MALINHVUC: 'G05-XD01', TENLINHVUC: 'Hoạt động xây dựng' }], CAPTHUCHIEN: [{ CAPTHUCHIEN: '2', TENCAP: 'Cấp Huyện' }], MACOQUANCONGBO: '000.00.00.G05' })
-      await db.query(
-        `INSERT INTO catalog_procedures (code, hash, data, name, name_folded, search_tokens, agency_code, field_codes, levels, first_seen_run, last_changed_run, last_seen_run)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10)`,
-        [code, canonicalHash(p), JSON.stringify(p), p.name, foldVietnamese(p.name), searchTokens(p.name), p.publishingAgencyCode, p.fields.map((f) => f.code), p.level.map((l) => l.code), runId],
-      )
-      await db.query(`INSERT INTO catalog_procedure_versions (procedure_code, version, hash, data, run_id) VALUES ($1, 1, $2, $3, $4)`, [code, canonicalHash(p), JSON.stringify(p), runId])
-      await db.query(`INSERT INTO catalog_changes (run_id, procedure_code, kind, version) VALUES ($1, $2, 'added', 1)`, [runId, code])
-    }
+    repo = new CatalogRepository(db)
+    runId = (await repo.createOrAttachRun('manual')).runId
+    await repo.takeLease(runId, 'test', LOCK)
+    await repo.storeListing(
+      runId,
+      [],
+      [],
+      NAMES.map(([code]) => code),
+    )
+    for (const [code, name] of NAMES) expect(await repo.applyProcedure(runId, code, procedure(code, name))).toBe('added')
   })
   afterAll(async () => {
     await db.close()
@@ -51,17 +66,15 @@ describe('0300_catalog.sql on PGlite', () => {
     ])
   })
 
-  it('finds "giay phep xay dung" among names written with diacritics (ILIKE on name_folded)', async () => {
-    const r = await db.query<{ code: string }>(
-      `SELECT code FROM catalog_procedures WHERE name_folded ILIKE $1 ESCAPE '\\' AND withdrawn_at IS NULL ORDER BY code`,
-      [searchPattern('giay phep xay dung')],
-    )
-    expect(r.rows.map((x) => x.code)).toEqual(['1.009794', '1.009795', '1.009796'])
-    const accented = await db.query<{ code: string }>(`SELECT code FROM catalog_procedures WHERE name_folded ILIKE $1 ESCAPE '\\'`, [searchPattern('ĐĂNG KÝ khai sinh')])
-    expect(accented.rows.map((x) => x.code)).toEqual(['2.000123'])
+  it('finds "giay phep xay dung" among names written with diacritics (LIKE on name_folded)', async () => {
+    expect(await search('giay phep xay dung')).toEqual(['1.009794', '1.009795', '1.009796'])
+    expect(await search('ĐĂNG KÝ khai sinh')).toEqual(['2.000123'])
   })
 
   it('filters by tokens, field and level through the array columns', async () => {
+    expect(await search('gia hạn', { field: 'G05-XD01', level: '2' })).toEqual(['1.009796'])
+    expect(await search('gia hạn', { level: '1' })).toEqual([])
+    // the token column the repository fills serves array containment (GIN index)
     const r = await db.query<{ code: string }>(
       `SELECT code FROM catalog_procedures WHERE search_tokens @> $1 AND $2 = ANY (field_codes) AND levels @> ARRAY['2'] ORDER BY code`,
       [searchTokens('gia hạn'), 'G05-XD01'],
@@ -70,40 +83,43 @@ describe('0300_catalog.sql on PGlite', () => {
   })
 
   it('reads the stored procedure back as the same JSON, diffable', async () => {
-    const r = await db.query<{ data: unknown; hash: string }>(`SELECT data, hash FROM catalog_procedures WHERE code = '1.009794'`)
-    const stored = r.rows[0]!.data as ReturnType<typeof mapThuTuc>
-    expect(canonicalHash(stored)).toBe(r.rows[0]!.hash)
-    expect(diffProcedures(stored, stored)).toEqual([])
+    const stored = (await repo.getProcedure('1.009794'))!
+    expect(canonicalHash(stored.procedure)).toBe(stored.hash)
+    expect(diffProcedures(stored.procedure, stored.procedure)).toEqual([])
   })
 
   it('serves the change feed by cursor', async () => {
-    const all = await db.query<{ id: string }>(`SELECT id FROM catalog_changes ORDER BY id`)
-    const cursor = all.rows[1]!.id
-    const r = await db.query<{ procedure_code: string }>(`SELECT procedure_code FROM catalog_changes WHERE id > $1 ORDER BY id`, [cursor])
-    expect(r.rows.map((x) => x.procedure_code)).toEqual(['1.009796', '2.000123'])
+    const all = await repo.changes('0', 100)
+    const after = await repo.changes(all[1]!.cursor, 100)
+    expect(after.map((x) => x.procedureCode)).toEqual(['1.009796', '2.000123'])
   })
 
   it('keeps one change row per procedure per run (a resumed run cannot duplicate)', async () => {
-    await expect(
-      db.query(`INSERT INTO catalog_changes (run_id, procedure_code, kind) SELECT id, '1.009794', 'changed' FROM catalog_runs LIMIT 1`),
-    ).rejects.toThrow(/duplicate key/)
+    expect(await repo.applyProcedure(runId, '1.009794', procedure(...NAMES[0]!))).toBe('skipped')
+    await expect(db.query(`INSERT INTO catalog_changes (run_id, procedure_code, kind) VALUES ($1, '1.009794', 'changed')`, [runId])).rejects.toThrow(
+      /duplicate key/,
+    )
   })
 
   it('allows only one active run at a time', async () => {
+    expect(await repo.createOrAttachRun('schedule')).toEqual({ runId, created: false })
     await expect(db.query(`INSERT INTO catalog_runs (trigger) VALUES ('schedule')`)).rejects.toThrow(/catalog_runs_one_active/)
-    await db.query(`UPDATE catalog_runs SET state = 'completed', finished_at = now()`)
-    await db.query(`INSERT INTO catalog_runs (trigger) VALUES ('schedule')`)
-    const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM catalog_runs`)
-    expect(r.rows[0]!.n).toBe(2)
+    expect(await repo.finishRun(runId, 'test')).toMatchObject({ state: 'completed' })
+    expect(await repo.createOrAttachRun('schedule')).toMatchObject({ created: true })
+    expect(await repo.runs(10)).toHaveLength(2)
   })
 
   it('tracks run items for resumption', async () => {
-    const run = await db.query<{ id: number }>(`SELECT id FROM catalog_runs WHERE state = 'running'`)
-    const runId = run.rows[0]!.id
-    await db.query(`INSERT INTO catalog_run_items (run_id, procedure_code) SELECT $1, code FROM catalog_procedures`, [runId])
-    await db.query(`UPDATE catalog_run_items SET state = 'fetched', attempts = 1, outcome = 'unchanged' WHERE run_id = $1 AND procedure_code < '2'`, [runId])
-    const pending = await db.query<{ procedure_code: string }>(`SELECT procedure_code FROM catalog_run_items WHERE run_id = $1 AND state <> 'fetched'`, [runId])
-    expect(pending.rows.map((x) => x.procedure_code)).toEqual(['2.000123'])
+    const next = (await repo.activeRunId())!
+    await repo.takeLease(next, 'test', LOCK)
+    await repo.storeListing(
+      next,
+      [],
+      [],
+      NAMES.map(([code]) => code),
+    )
+    for (const [code, name] of NAMES.filter(([code]) => code < '2')) expect(await repo.applyProcedure(next, code, procedure(code, name))).toBe('unchanged')
+    expect(await repo.pendingCodes(next)).toEqual(['2.000123'])
     await expect(db.query(`UPDATE catalog_run_items SET state = 'done'`)).rejects.toThrow(/check constraint/)
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { mapThuTuc } from '../../../src/mappings/catalog/from-lay-thu-tuc.js'
-import type { Procedure } from '../../../src/mappings/catalog/types.js'
+import { mapThuTuc } from '../../../src/mappings/dvcqg/catalog/from-lay-thu-tuc.js'
+import type { Procedure } from '../../../src/mappings/dvcqg/catalog/types.js'
 import { diffProcedures } from '../../../src/services/catalog/diff.js'
 import { foldVietnamese } from '../../../src/services/catalog/search-text.js'
 import { SandboxCatalog, type ExpectedCatalogChange } from '../../../src/sandbox/dvcqg/catalog/seed.js'

@@ -22,15 +22,7 @@ describe('foldVietnamese', () => {
 
 describe('searchTokens', () => {
   it('splits folded text on non-alphanumerics, dropping repeats', () => {
-    expect(searchTokens('Cấp giấy phép (xây dựng), GPXD — giấy phép 2024')).toEqual([
-      'cap',
-      'giay',
-      'phep',
-      'xay',
-      'dung',
-      'gpxd',
-      '2024',
-    ])
+    expect(searchTokens('Cấp giấy phép (xây dựng), GPXD — giấy phép 2024')).toEqual(['cap', 'giay', 'phep', 'xay', 'dung', 'gpxd', '2024'])
     expect(searchTokens('  ,;  ')).toEqual([])
   })
 })

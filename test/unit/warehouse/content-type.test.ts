@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HubError } from '../../../src/errors.js'
-import { acceptContentType, checkFileSignature, contentDisposition, downloadHeaders, parseContentType } from '../../../src/warehouse/content-type.js'
+import { acceptContentType, checkFileSignature, contentDisposition, downloadHeaders, parseContentType } from '../../../src/documents/content-type.js'
 
 const refusal = (fn: () => unknown) => {
   try {
@@ -52,7 +52,12 @@ describe('upload content types', () => {
     '',
     'a'.repeat(1000),
   ])('refuses %j with 415 naming the field', (declared) => {
-    expect(refusal(() => acceptContentType(declared))).toEqual({ status: 415, code: 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE', field: '/body/file/contentType', rule: 'HUB_WAREHOUSE_CONTENT_TYPE' })
+    expect(refusal(() => acceptContentType(declared))).toEqual({
+      status: 415,
+      code: 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE',
+      field: '/body/file/contentType',
+      rule: 'HUB_WAREHOUSE_CONTENT_TYPE',
+    })
   })
 
   it('checks the first bytes against the declared type', () => {
@@ -64,16 +69,41 @@ describe('upload content types', () => {
     const webp = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')])
     const xml = Buffer.from('\ufeff\n  <?xml version="1.0"?><GiayTo/>')
     const html = Buffer.from('<html><script>alert(1)</script></html>')
-    for (const [type, ok] of [['application/pdf', pdf], ['image/png', png], ['image/jpeg', jpeg], ['image/tiff', tiff], ['image/gif', gif], ['image/webp', webp], ['text/xml; charset=utf-8', xml]] as const) {
+    for (const [type, ok] of [
+      ['application/pdf', pdf],
+      ['image/png', png],
+      ['image/jpeg', jpeg],
+      ['image/tiff', tiff],
+      ['image/gif', gif],
+      ['image/webp', webp],
+      ['text/xml; charset=utf-8', xml],
+    ] as const) {
       expect(() => checkFileSignature(type, ok)).not.toThrow()
     }
-    for (const [type, bad] of [['application/pdf', html], ['application/pdf', Buffer.from(' %PDF-1.7')], ['image/png', jpeg], ['image/jpeg', pdf], ['image/gif', Buffer.from('GIF')], ['application/xml', pdf]] as const) {
-      expect(refusal(() => checkFileSignature(type, bad))).toEqual({ status: 415, code: 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE', field: '/body/file/contentType', rule: 'HUB_WAREHOUSE_CONTENT_MISMATCH' })
+    for (const [type, bad] of [
+      ['application/pdf', html],
+      ['application/pdf', Buffer.from(' %PDF-1.7')],
+      ['image/png', jpeg],
+      ['image/jpeg', pdf],
+      ['image/gif', Buffer.from('GIF')],
+      ['application/xml', pdf],
+    ] as const) {
+      expect(refusal(() => checkFileSignature(type, bad))).toEqual({
+        status: 415,
+        code: 'HUB_ERR_UNSUPPORTED_MEDIA_TYPE',
+        field: '/body/file/contentType',
+        rule: 'HUB_WAREHOUSE_CONTENT_MISMATCH',
+      })
     }
   })
 
   it('parses a 1 MB adversarial value in linear time', () => {
-    const values = [`application/pdf${';'.repeat(1_000_000)}`, `text/xml; charset=${'a-'.repeat(500_000)}`, `${'a'.repeat(1_000_000)}/`, `text/xml${'; charset'.repeat(125_000)}`]
+    const values = [
+      `application/pdf${';'.repeat(1_000_000)}`,
+      `text/xml; charset=${'a-'.repeat(500_000)}`,
+      `${'a'.repeat(1_000_000)}/`,
+      `text/xml${'; charset'.repeat(125_000)}`,
+    ]
     for (const v of values) {
       const started = performance.now()
       expect(parseContentType(v).ok).toBe(false)

@@ -5,11 +5,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { text } from 'node:stream/consumers'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  BlobIntegrityError,
-  BlobNotFoundError,
-  DiskBlobStore,
-} from '../../../src/warehouse/blob-store/index.js'
+import { BlobIntegrityError, BlobNotFoundError, DiskBlobStore } from '../../../src/documents/blob-store/index.js'
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { checkDownload, detectOwnerIdType } from '../../../src/warehouse/integrity.js'
+import { checkDownload, detectOwnerIdType } from '../../../src/documents/integrity.js'
 import { RateLimiter } from '../../../src/services/warehouse/rate-limit.js'
 import { buildPdf } from '../../../src/sandbox/pki/index.js'
 

@@ -4,10 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-const SQL = readFileSync(
-  join(dirname(fileURLToPath(import.meta.url)), '../../../src/store/migrations/0400_warehouse.sql'),
-  'utf8',
-)
+const SQL = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../src/store/migrations/0400_warehouse.sql'), 'utf8')
 const HASH = 'ab'.repeat(32)
 
 let db: PGlite
@@ -36,9 +33,7 @@ describe('0400_warehouse.sql on a fresh PGlite', () => {
       `SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'warehouse_%' ORDER BY table_name`,
     )
     expect(tables.rows.map((r) => r.table_name)).toEqual(['warehouse_documents', 'warehouse_mirror_owners', 'warehouse_usage'])
-    const indexes = await db.query<{ indexdef: string }>(
-      `SELECT indexdef FROM pg_indexes WHERE tablename = 'warehouse_documents'`,
-    )
+    const indexes = await db.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'warehouse_documents'`)
     const defs = indexes.rows.map((r) => r.indexdef).join('\n')
     expect(defs).toContain('(owner_id, result_code)')
     expect(defs).toContain('(owner_id, document_code)')
@@ -76,14 +71,11 @@ describe('0400_warehouse.sql on a fresh PGlite', () => {
   })
 
   it('records resumable mirror state and deduplicated usage', async () => {
-    await db.query(
-      `INSERT INTO warehouse_mirror_owners (owner_id, owner_id_type, state, cursor) VALUES ($1, 'cccd', 'running', $2)`,
-      ['001099000003', JSON.stringify({ resultIndex: 2, fileIndex: 0 })],
-    )
-    const owner = await db.query<{ cursor: { resultIndex: number } }>(
-      `SELECT cursor FROM warehouse_mirror_owners WHERE owner_id = $1`,
-      ['001099000003'],
-    )
+    await db.query(`INSERT INTO warehouse_mirror_owners (owner_id, owner_id_type, state, cursor) VALUES ($1, 'cccd', 'running', $2)`, [
+      '001099000003',
+      JSON.stringify({ resultIndex: 2, fileIndex: 0 }),
+    ])
+    const owner = await db.query<{ cursor: { resultIndex: number } }>(`SELECT cursor FROM warehouse_mirror_owners WHERE owner_id = $1`, ['001099000003'])
     expect(owner.rows[0]!.cursor.resultIndex).toBe(2)
 
     const id = await insertDoc({ national_ref: 'usage-doc' })

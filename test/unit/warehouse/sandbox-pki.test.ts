@@ -40,9 +40,7 @@ describe('sandbox test PKI', () => {
     const { valid, expired, untrusted } = pki.signers
     expect(forge.pki.verifyCertificateChain(store, [valid.certificate, ...valid.chain], { validityCheckDate: NOW })).toBe(true)
     expect(expired.certificate.validity.notAfter.getTime()).toBeLessThan(NOW.getTime())
-    expect(() =>
-      forge.pki.verifyCertificateChain(store, [untrusted.certificate, ...untrusted.chain], { validityCheckDate: NOW }),
-    ).toThrow()
+    expect(() => forge.pki.verifyCertificateChain(store, [untrusted.certificate, ...untrusted.chain], { validityCheckDate: NOW })).toThrow()
     expect(pki.intermediate.certificate.getExtension('basicConstraints')).toMatchObject({ cA: true })
     expect(valid.privateKeyPem).toMatch(/^-----BEGIN [A-Z ]*KEY-----/) // generated at run time; no key is committed
   })

@@ -1,16 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  buildPdf,
-  makeSignatureFixtures,
-  pseudoRandomBytes,
-  signPdf,
-  type SignatureFixtures,
-} from '../../../src/sandbox/pki/index.js'
-import {
-  createPdfSignatureVerifier,
-  verifyPdfSignature,
-  type SignatureOutcome,
-} from '../../../src/warehouse/signature/index.js'
+import { buildPdf, makeSignatureFixtures, pseudoRandomBytes, signPdf, type SignatureFixtures } from '../../../src/sandbox/pki/index.js'
+import { createPdfSignatureVerifier, verifyPdfSignature, type SignatureOutcome } from '../../../src/documents/signature/index.js'
 
 const NOW = new Date('2026-03-15T03:00:00Z')
 let fx: SignatureFixtures
@@ -76,9 +66,13 @@ describe('verifyPdfSignature: fixture cases', () => {
 
 describe('verifyPdfSignature: hostile and edge inputs', () => {
   it('rejects a signature made with a key that does not match the certificate', () => {
-    const forged = signPdf(fx.unsigned, { ...fx.pki.signers.valid, privateKey: fx.pki.signers.expired.privateKey }, {
-      signingTime: NOW,
-    })
+    const forged = signPdf(
+      fx.unsigned,
+      { ...fx.pki.signers.valid, privateKey: fx.pki.signers.expired.privateKey },
+      {
+        signingTime: NOW,
+      },
+    )
     expect(verify(forged)).toMatchObject({ status: 'invalid', reason: 'bad_signature' })
   })
 
@@ -110,9 +104,7 @@ describe('verifyPdfSignature: hostile and edge inputs', () => {
       status: 'untrusted',
       reason: 'unknown_issuer',
     })
-    expect(
-      verifyPdfSignature(fx.valid, { trustAnchorsPem: [fx.pki.intermediate.certificatePem], now: NOW }).status,
-    ).toBe('valid')
+    expect(verifyPdfSignature(fx.valid, { trustAnchorsPem: [fx.pki.intermediate.certificatePem], now: NOW }).status).toBe('valid')
   })
 
   it('keeps a signature valid after the signer certificate expired (validity is judged at signing time)', () => {
