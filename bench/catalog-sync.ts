@@ -16,7 +16,7 @@ import { loadConfig } from '../src/config/load.js'
 import { createHub } from '../src/hub.js'
 import { createLogger } from '../src/log.js'
 import { createSandbox } from '../src/sandbox/index.js'
-import type { CatalogRun } from '../src/services/catalog/service.js'
+import type { CatalogRun } from '../src/services/catalog/index.js'
 
 const SIZE = Number(process.env['BENCH_CATALOG_SIZE'] ?? 2000)
 const RATE = Number(process.env['BENCH_RATE'] ?? 500)
@@ -57,7 +57,9 @@ async function main() {
     }
     const seconds = (performance.now() - started) / 1000
     const upstream = sb.kit.recorder.counts()
-    const calls = Object.entries(upstream).filter(([k]) => k.startsWith('dvcqg/')).reduce((n, [, v]) => n + v, 0)
+    const calls = Object.entries(upstream)
+      .filter(([k]) => k.startsWith('dvcqg/'))
+      .reduce((n, [, v]) => n + v, 0)
     const changes = await hub.db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM catalog_changes WHERE run_id = $1', [runId])
     return {
       label,

@@ -43,7 +43,7 @@ async function main() {
   writeFileSync(anchors, w.trustAnchorsPem())
   const hub = await createHub({ ...config, WAREHOUSE_TRUST_ANCHORS_FILE: anchors }, 'all', { logger: createLogger('warn') })
   await hub.startWorkers()
-  const svc = hub.services.warehouse
+  const svc = hub.services.warehouse.mirror
   const owners = w.owners()
   const expectedDocs = w.documentCount()
 
@@ -64,7 +64,16 @@ async function main() {
     peakRss = Math.max(rssBefore, runPeak)
     const transferred = w.stats.downloads - downloadsBefore
     console.log(`${label}: ${p.done} owners done, ${p.failed} failed, ${transferred} files transferred in ${seconds.toFixed(1)} s`)
-    return { label, owners: p.done, failedOwners: p.failed, documents: p.documents, filesTransferred: transferred, seconds: Number(seconds.toFixed(2)), documentsPerSecond: Number((p.documents / seconds).toFixed(1)), peakRssMiB: Math.round(runPeak / 1048576) }
+    return {
+      label,
+      owners: p.done,
+      failedOwners: p.failed,
+      documents: p.documents,
+      filesTransferred: transferred,
+      seconds: Number(seconds.toFixed(2)),
+      documentsPerSecond: Number((p.documents / seconds).toFixed(1)),
+      peakRssMiB: Math.round(runPeak / 1048576),
+    }
   }
 
   const first = await run('first run')
@@ -85,7 +94,15 @@ async function main() {
     bench: 'warehouse-mirror',
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
-    setup: { owners: owners.length, documents: expectedDocs, database: 'PostgreSQL (local, fresh database)', blobStore: 'disk, fsync on', ...env, DATABASE_URL: undefined, DVCQG_BASE_URL: 'sandbox on loopback (same process)' },
+    setup: {
+      owners: owners.length,
+      documents: expectedDocs,
+      database: 'PostgreSQL (local, fresh database)',
+      blobStore: 'disk, fsync on',
+      ...env,
+      DATABASE_URL: undefined,
+      DVCQG_BASE_URL: 'sandbox on loopback (same process)',
+    },
     first: { ...first, megabytes: Number((Number(stored.bytes) / 1048576).toFixed(1)) },
     second,
     signatures: { valid: stored.valid, invalid: stored.invalid, untrusted: stored.untrusted, unsigned: stored.unsigned },
@@ -109,7 +126,9 @@ async function main() {
       `Settings: mirror concurrency ${env.WAREHOUSE_MIRROR_CONCURRENCY} owners, ${env.WAREHOUSE_DOWNLOAD_CONCURRENCY} downloads in flight, rate limit ${env.WAREHOUSE_RATE_PER_SEC} calls/s.`,
       `Peak RSS is the whole process (sandbox signing PDFs included), sampled every 100 ms.`,
       '',
-      `Checks: ${Object.entries(checks).map(([k, v]) => `${k} ${v ? 'PASS' : 'FAIL'}`).join(', ')}.`,
+      `Checks: ${Object.entries(checks)
+        .map(([k, v]) => `${k} ${v ? 'PASS' : 'FAIL'}`)
+        .join(', ')}.`,
       '',
     ].join('\n'),
   )
