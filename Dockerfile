@@ -1,6 +1,7 @@
 # lgsp-hub: multi-stage build, non-root runtime, healthcheck.
 # Roles: docker run … lgsp-hub api | worker | sandbox | migrate | all
-FROM node:20-bookworm-slim AS build
+# Node 22 (LTS): the runtime CI also runs the whole test suite on (.ci/run).
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,21 +11,24 @@ COPY schemas ./schemas
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
-    DATA_DIR=/var/lib/lgsp-hub
+    DATA_DIR=/var/lib/lgsp-hub \
+    TZ=Asia/Ho_Chi_Minh
 WORKDIR /app
-RUN mkdir -p /var/lib/lgsp-hub && chown node:node /var/lib/lgsp-hub
+# The blob folder exists in the image, owned by the runtime user, so a named volume mounted
+# there (docker-compose.yml) starts with the right owner.
+RUN mkdir -p /var/lib/lgsp-hub/blobs /etc/lgsp-hub && chown -R node:node /var/lib/lgsp-hub
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node config ./config
 USER node
 EXPOSE 8080
-# Liveness of the API role (worker containers override the healthcheck in compose).
-HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Readiness of the API role (database and Redis); worker and sandbox containers override it in compose.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/src/cli.js"]
 CMD ["api"]
