@@ -277,7 +277,10 @@ describe('multi-process chaos: 2 API and 3 worker processes, one of each killed 
     const items = (
       await sql.query<{ procedure_code: string; state: string; attempts: number }>(`SELECT procedure_code, state, attempts FROM catalog_run_items`)
     ).rows
-    const attemptsMismatch = items.filter((i) => (fetchCalls.get(i.procedure_code) ?? 0) !== i.attempts).map((i) => i.procedure_code)
+    // Every call the sandbox received is an attempt the hub counted. The converse need not hold: on a loaded
+    // machine the hub may give up on a call (its deadline) before the sandbox has read it.
+    const uncountedCalls = items.filter((i) => (fetchCalls.get(i.procedure_code) ?? 0) > i.attempts).map((i) => i.procedure_code)
+    const attemptsNotSeen = items.reduce((a, i) => a + i.attempts - (fetchCalls.get(i.procedure_code) ?? 0), 0)
     const versions = await one<{ n: string; codes: string }>(`SELECT count(*) AS n, count(DISTINCT procedure_code) AS codes FROM catalog_procedure_versions`)
     const phases = listPhases(sandbox)
     const listCalls = sandbox.kit.recorder.query({ sim: 'dvcqg', operation: 'LayDanhSachTTHC' }).length
@@ -331,7 +334,8 @@ describe('multi-process chaos: 2 API and 3 worker processes, one of each killed 
           listPhases: phases,
           fetchCalls: [...fetchCalls.values()].reduce((a, n) => a + n, 0),
           codesFetchedMoreThanOnce: [...fetchCalls.values()].filter((n) => n > 1).length,
-          callsNotMatchingHubAttempts: attemptsMismatch.length,
+          callsNotCountedByHub: uncountedCalls.length,
+          attemptsNotSeenBySandbox: attemptsNotSeen,
           fetchesPerWorker: perWorker.catalogFetches,
         },
         mirror: {
@@ -364,7 +368,7 @@ describe('multi-process chaos: 2 API and 3 worker processes, one of each killed 
     expect(Object.keys(injected).some((k) => k.includes('#hang'))).toBe(true)
     expect(Object.keys(injected).some((k) => k.includes('#429'))).toBe(true)
 
-    // Catalog: asked from both APIs at once, one run; each procedure fetched as often as the hub counted an attempt.
+    // Catalog: asked from both APIs at once, one run; each procedure fetched no more often than the hub counted an attempt.
     expect(requested[1]!.runId).toBe(requested[0]!.runId)
     expect(requested.filter((r) => !r.alreadyRunning)).toHaveLength(1)
     expect(report.once.catalog.runs).toBe(1)
@@ -373,13 +377,15 @@ describe('multi-process chaos: 2 API and 3 worker processes, one of each killed 
     expect(phases).toMatch(/^(?:A(?:F(?:L)?)?)*AFL$/)
     expect([...fetchCalls.keys()].sort()).toEqual([...listed].sort())
     expect(items.every((i) => i.state === 'fetched')).toBe(true)
-    expect(attemptsMismatch).toEqual([])
+    expect(uncountedCalls).toEqual([])
     expect({ n: Number(versions.n), codes: Number(versions.codes) }).toEqual({ n: CATALOG_SIZE, codes: CATALOG_SIZE })
     expect(perWorker.catalogFetches.reduce((a, n) => a + n, 0)).toBe(CATALOG_SIZE)
 
-    // Mirror: each owner listed once per run of it, each file downloaded and stored once.
+    // Mirror: each owner listed once per run of it, each file stored once.
     expect(backfill).toMatchObject({ done: owners.length, failed: 0 })
-    expect(ownerRows.map((o) => [o.owner_id, listOwnerCalls.get(o.owner_id) ?? 0]).sort()).toEqual(ownerRows.map((o) => [o.owner_id, o.attempts]).sort())
+    // Listed at least once, and never more often than the hub counted runs of the owner (a run the hub gave up
+    // on before the sandbox read its listing counts a run with no call).
+    expect(ownerRows.filter((o) => !((listOwnerCalls.get(o.owner_id) ?? 0) >= 1 && (listOwnerCalls.get(o.owner_id) ?? 0) <= o.attempts))).toEqual([])
     expect([...downloads.keys()].sort()).toEqual(files.map((f) => f.path).sort())
     expect(sameRun).toEqual([])
     expect(docRows.map((d) => d.national_file_path).sort()).toEqual(files.map((f) => f.path).sort())

@@ -75,6 +75,11 @@ describe.each(engines)('catalog repository on %s', (_name, open) => {
     const first = await fullRun('a', [P1, P2])
     expect(first.outcomes).toEqual(['added', 'added'])
     expect(await repo.applyProcedure(first.runId, P1.code, P1)).toBe('skipped')
+    // `attempts` counts upstream calls: the redelivery's call and a late failure of a third delivery are
+    // counted, and neither changes the fetched item's state or error.
+    await repo.recordFetchFailure(first.runId, P1.code, 'timeout', true)
+    const item = await db.query(`SELECT attempts, state, last_error FROM catalog_run_items WHERE run_id = $1 AND procedure_code = $2`, [first.runId, P1.code])
+    expect(item.rows[0]).toEqual({ attempts: 3, state: 'fetched', last_error: null })
     expect(first.run).toMatchObject({
       state: 'completed',
       counts: { listed: 2, fetched: 2, added: 2, failed: 0, removed: 0, upstreamCalls: 5 },

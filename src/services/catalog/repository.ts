@@ -231,11 +231,17 @@ export class CatalogRepository extends CatalogReadRepository {
     return rows[0]?.state === 'pending'
   }
 
-  /** One failed fetch attempt counted; the item stays pending (another attempt follows) or becomes failed. */
+  /**
+   * One failed fetch attempt counted; a pending item stays pending (another attempt follows) or becomes
+   * failed. `attempts` counts upstream calls, so a call made by a redelivered job after another delivery
+   * finished the item is counted too, without touching the item's state or error.
+   */
   async recordFetchFailure(runId: number, code: string, error: string, final: boolean): Promise<void> {
     await this.db.query(
-      `UPDATE catalog_run_items SET attempts = attempts + 1, last_error = $3, state = CASE WHEN $4::boolean THEN 'failed' ELSE state END, updated_at = now()
-       WHERE run_id = $1 AND procedure_code = $2 AND state = 'pending'`,
+      `UPDATE catalog_run_items SET attempts = attempts + 1,
+         last_error = CASE WHEN state = 'pending' THEN $3 ELSE last_error END,
+         state = CASE WHEN state = 'pending' AND $4::boolean THEN 'failed' ELSE state END, updated_at = now()
+       WHERE run_id = $1 AND procedure_code = $2`,
       [runId, code, error.slice(0, 500), final],
     )
   }
@@ -249,7 +255,11 @@ export class CatalogRepository extends CatalogReadRepository {
     const hash = canonicalHash(p)
     return this.db.tx(async (q) => {
       const item = await q.query<{ state: string }>(`SELECT state FROM catalog_run_items WHERE run_id = $1 AND procedure_code = $2 FOR UPDATE`, [runId, code])
-      if (item.rows[0]?.state !== 'pending') return 'skipped'
+      if (item.rows[0]?.state !== 'pending') {
+        // A second delivery of the job (a stalled lock) called upstream too: counted, nothing applied.
+        await q.query(`UPDATE catalog_run_items SET attempts = attempts + 1, updated_at = now() WHERE run_id = $1 AND procedure_code = $2`, [runId, code])
+        return 'skipped'
+      }
       const cur = `SELECT hash, version, data, withdrawn_at FROM catalog_procedures WHERE code = $1 FOR UPDATE`
       const before = (await q.query<{ hash: string; version: number; data: Procedure; withdrawn_at: Date | null }>(cur, [code])).rows[0]
       let outcome: 'added' | 'changed' | 'unchanged'
