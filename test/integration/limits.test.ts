@@ -201,7 +201,7 @@ describe('500 idle sockets do not slow /health/live', () => {
     return { p50: pct(0.5), p99: pct(0.99) }
   }
 
-  it('p99 stays under 50 ms while 500 sockets sit idle (baseline measured first)', async () => {
+  it('p99 stays under 50 ms (or 4× a busy baseline) while 500 sockets sit idle (baseline measured first)', async () => {
     const baseline = await measure()
     const idle: Socket[] = []
     let closed = 0
@@ -228,7 +228,11 @@ describe('500 idle sockets do not slow /health/live', () => {
       `/health/live, 200 sequential requests: baseline p50 ${baseline.p50} ms p99 ${baseline.p99} ms; with 500 idle sockets p50 ${loaded.p50} ms p99 ${loaded.p99} ms`,
     )
     expect(stillOpen).toBe(500) // the idle sockets were really held during the measurement
-    expect(loaded.p99).toBeLessThan(50)
+    // The goal is 50 ms; a machine busy with other work spikes the baseline's tail too (p99 of 180 samples is
+    // its second slowest), so the bound is the goal or four times the baseline measured just before, whichever
+    // is larger. Sockets that starved the server would cost seconds, and move the median as well.
+    expect(loaded.p99).toBeLessThan(Math.max(50, 4 * baseline.p99))
+    expect(loaded.p50).toBeLessThan(Math.max(5, 3 * baseline.p50))
   })
 })
 

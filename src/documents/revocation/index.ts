@@ -3,6 +3,7 @@ import type * as pkijs from 'pkijs'
 import type { Transport } from '../../http/transport.js'
 import type { RevocationEvidence } from '../signature/types.js'
 import { buildOcspRequest, hex, issuedBy, parseCertificate, readCrl, readOcspResponse, revocationPointers, serialHex, type ParsedCrl } from './parse.js'
+import { iso } from '../../lib/time.js'
 
 export { revocationPointers, parseCertificate } from './parse.js'
 
@@ -73,7 +74,6 @@ class TtlCache<V> {
   }
 }
 
-const iso = (d: Date | undefined) => d?.toISOString()
 const short = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 200)
 
 /**

@@ -10,6 +10,7 @@ import type { Client } from '../../../inbound-auth/clients.js'
 import type { ServiceContext } from '../../context.js'
 import { csvObjects, parseInventory, validateRows, type Inventory, type ManifestRow, type RowError } from './manifest.js'
 import { ImportRepository, type RowRecord } from './repository.js'
+import { iso } from '../../../lib/time.js'
 
 /** The warehouse intake (IntakeService.accept): the one path every local document is stored and queued by. */
 export interface ImportIntake {
@@ -51,7 +52,6 @@ const ERRORS_SHOWN = 100
 const BATCH = 100
 
 const pct = (n: number, of: number) => (of > 0 ? Math.round((n / of) * 1000) / 10 : undefined)
-const iso = (v: Date | string) => new Date(v).toISOString()
 
 /**
  * Backlog digitisation (issue 17): a folder of previously issued results (PDFs) with a manifest
@@ -133,7 +133,7 @@ export class ImportService {
       already: counts.already,
       blocked: counts.blocked,
       failed: counts.error,
-      startedAt: iso(imp.started_at),
+      startedAt: new Date(imp.started_at).toISOString(),
       ...(imp.finished_at ? { finishedAt: iso(imp.finished_at) } : {}),
       ...(imp.error ? { error: imp.error } : {}),
       errors,
