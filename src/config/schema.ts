@@ -123,6 +123,7 @@ export const ConfigSchema = Type.Object(
       description: 'Serve the OpenAPI document and UI at /docs: true | false | auto (on except in production)',
       default: 'auto',
     }),
+    CONSOLE_DIR: str('Folder of the built operator console served at /console/ (`npm run build` writes it); default dist/console in the package folder', ''),
     UPSTREAM_MAX_REPLY_BYTES: int(
       'Largest reply read from a national system, enforced while streaming (a larger one is a 502)',
       4 * 1_048_576,
