@@ -45,6 +45,7 @@ export function chart(title: string, x: number[], series: Series[], opts: { cate
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: !opts.categories } },
+        tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'),
         axes: [opts.categories ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => opts.categories?.[Math.round(v)] ?? '') } : {}, { size: 60 }],
         series: [
           {},
