@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { LOOKUP_CONNECTORS } from '../connectors/lookups.js'
 import { lookupConfig, tlsVars, upstreamVars } from './upstream.js'
+import { consoleVars } from './console.js'
 
 /**
  * The one source of truth for configuration: a JSON schema (TypeBox) whose keys are
@@ -374,6 +375,8 @@ export const ConfigSchema = Type.Object(
       1,
       1000,
     ),
+    // Operator console (issue 15, docs/console-api.md)
+    ...consoleVars,
   },
   { additionalProperties: false },
 )

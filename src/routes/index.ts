@@ -14,6 +14,7 @@ import documentRoutes from './v1/documents.js'
 import adminDocumentRoutes from './admin/documents.js'
 import adminReportRoutes from './admin/reports.js'
 import adminIndicatorRoutes from './admin/indicators.js'
+import consoleSessionRoutes from './console-session.js'
 import consoleRoutes from './console.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
@@ -32,5 +33,6 @@ export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
   await app.register(adminDocumentRoutes)
   await app.register(adminReportRoutes)
   await app.register(adminIndicatorRoutes)
+  await app.register(consoleSessionRoutes)
   await app.register(consoleRoutes)
 }
