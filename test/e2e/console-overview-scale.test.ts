@@ -71,7 +71,9 @@ describe('console overview at scale (PostgreSQL, 100,000 dossiers, headless chro
     const median = sorted[2]!
     const report = { dossiers: DOSSIERS, parked: PARKED, pending: PENDING, overviewDataMs: times.map((t) => Math.round(t)), medianMs: Math.round(median) }
     writeFileSync(join(SHOTS, 'overview-timing.json'), JSON.stringify(report, null, 2))
-    console.log(`console overview with ${DOSSIERS} dossiers (${PARKED} parked): figures on screen after ${report.overviewDataMs.join(', ')} ms (median ${report.medianMs} ms)`)
+    console.log(
+      `console overview with ${DOSSIERS} dossiers (${PARKED} parked): figures on screen after ${report.overviewDataMs.join(', ')} ms (median ${report.medianMs} ms)`,
+    )
     expect(median).toBeLessThan(1000)
   }, 120_000)
 })

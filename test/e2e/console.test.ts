@@ -38,7 +38,11 @@ describe('operator console in headless chromium (hub + sandbox)', () => {
     c = await startConsoleHub({ env: { REPORTS_MONTHLY_CRON: '', REPORTS_QUARTERLY_CRON: '', PORTAL_CHECK_CRON: '' } })
     // Four dossiers the portal refuses (they park), one it takes.
     for (const code of [single, keptParked, ...bulk]) {
-      await fetch(rejections(code), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Mã thủ tục không tồn tại' }) })
+      await fetch(rejections(code), {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: 'Mã thủ tục không tồn tại' }),
+      })
     }
     for (const [i, agency] of [
       [11, AGENCY_A],

@@ -31,16 +31,6 @@ export interface Overview {
   documents: { awaitingAck: number; failed: number }
 }
 
-const SYSTEM_NAMES: Record<string, string> = {
-  dvcqg: 'DVCQG',
-  population: 'CSDL dân cư / Population',
-  registry: 'ĐKKD / Business registry',
-  tax: 'Thuế / Tax',
-  bhxh: 'BHXH',
-  'civil-status': 'Hộ tịch / Civil status',
-  vdxp: 'VDXP',
-}
-
 /** Leaf values of a nested object as a definition list (the warehouse progress objects, whatever their fields). */
 function facts(value: unknown, testid: string): HTMLElement {
   const dl = h('dl', { class: 'facts', 'data-testid': testid })
@@ -76,7 +66,7 @@ export async function renderOverview(main: HTMLElement): Promise<void> {
   const systems = table(
     t('systems'),
     [
-      { label: t('system'), cell: (r) => h('span', { 'data-testid': `sys-${r.system}` }, SYSTEM_NAMES[r.system] ?? r.system) },
+      { label: t('system'), cell: (r) => h('span', { 'data-testid': `sys-${r.system}` }, r.system) },
       { label: t('enabled'), cell: (r) => (r.enabled ? t('yes') : t('no')) },
       { label: t('breaker'), cell: (r) => badge(r.breaker) },
       { label: t('calls'), num: true, cell: (r) => h('span', { 'data-testid': `sys-${r.system}-calls`, 'data-value': r.calls }, fmtNum(r.calls)) },
