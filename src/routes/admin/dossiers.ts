@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox'
 import type { HubApp } from '../types.js'
-import { DossierCodeParams } from '../../../schemas/v1/dossier.js'
+import { AGENCY_CODE_PATTERN, DossierCodeParams, PROCEDURE_CODE_PATTERN } from '../../../schemas/v1/dossier.js'
 import { MAX_OFFSET } from '../../../schemas/v1/catalog.js'
 import { ProblemSchema } from '../problem.js'
+import adminDossierConsoleRoutes from './dossiers-console.js'
 
 const Item = Type.Object({
   dossierCode: Type.String(),
@@ -18,6 +19,7 @@ const Item = Type.Object({
 /** Operators: dead letters (parked dossiers), retrying ones, replay, attempt history. */
 export default async function adminDossierRoutes(app: HubApp) {
   const dossiers = app.hub.services.dossiers
+  await app.register(adminDossierConsoleRoutes)
   app.get(
     '/admin/dossiers',
     {
@@ -58,12 +60,34 @@ export default async function adminDossierRoutes(app: HubApp) {
     '/admin/dossiers/replay',
     {
       config: { access: 'admin' },
-      schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Put parked dossiers back in line: every one (no body), or those of an agency (and its units) and/or a procedure; dryRun only counts',
+        body: Type.Optional(
+          Type.Object(
+            {
+              agency: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN, description: 'The agency and its units (agency hierarchy)' })),
+              procedure: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN })),
+              dryRun: Type.Optional(Type.Boolean({ description: 'Only count (and list up to 20 of) the dossiers it would replay' })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({
+            replayed: Type.Optional(Type.Array(Type.String())),
+            count: Type.Optional(Type.Integer()),
+            sample: Type.Optional(Type.Array(Type.String(), { maxItems: 20 })),
+          }),
+        },
+      },
     },
     async (request) => {
-      const replayed = await dossiers.replay()
-      request.log.info({ count: replayed.length }, 'operator replays all parked dossiers')
-      return { replayed }
+      const body = request.body ?? {}
+      const result = await dossiers.replayWhere(body)
+      if ('replayed' in result)
+        request.log.info({ count: result.replayed.length, agency: body.agency, procedure: body.procedure }, 'operator replays parked dossiers')
+      return result
     },
   )
   app.get(
