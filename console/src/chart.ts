@@ -46,10 +46,22 @@ export function chart(title: string, x: number[], series: Series[], opts: { cate
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: !opts.categories } },
         tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'),
-        axes: [opts.categories ? { values: (_u: uPlot, splits: number[]) => splits.map((v) => opts.categories?.[Math.round(v)] ?? '') } : {}, { size: 60 }],
+        axes: [
+          opts.categories
+            ? { splits: () => x, values: (_u: uPlot, splits: number[]) => splits.map((v) => opts.categories?.[Math.round(v)] ?? ''), rotate: -35, size: 110 }
+            : {},
+          { size: 60 },
+        ],
         series: [
           {},
-          ...series.map((s) => ({ label: s.label, stroke: s.color, fill: s.bars ? s.color : undefined, width: 2, paths: s.bars ? bars : undefined })),
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            fill: s.bars ? s.color : undefined,
+            width: 2,
+            paths: s.bars ? bars : undefined,
+            points: { show: !s.bars },
+          })),
         ],
       },
       [x, ...series.map((s) => s.values)] as uPlot.AlignedData,

@@ -72,6 +72,7 @@ describe('operator console in headless chromium (hub + sandbox)', () => {
   it('signs in through the form; the overview shows what GET /admin/overview answers', async () => {
     const answer = page.waitForResponse((r) => r.url() === `${c.origin}/admin/overview`)
     await signIn(c, page, KEYS.operator)
+    await page.getByTestId('ov-backlog').waitFor()
     const seen = (await (await answer).json()) as Overview
     const value = async (id: string) => page.getByTestId(id).getAttribute('data-value')
     const s = seen.statusSync
@@ -221,11 +222,11 @@ describe('operator console in headless chromium (hub + sandbox)', () => {
 
   it('signs out: the form is back and the old cookie is refused', async () => {
     const cookie = await sessionCookie(page)
-    expect((await fetch(`${c.t.url}/admin/overview`, { headers: { cookie } })).status).toBe(200)
+    expect((await fetch(`${c.t.url}/admin/dossiers?state=parked`, { headers: { cookie } })).status).toBe(200)
     await page.getByTestId('signout').click()
     await page.getByTestId('signin-key').waitFor()
     await shot(page, 'signin')
-    expect((await fetch(`${c.t.url}/admin/overview`, { headers: { cookie } })).status).toBe(401)
+    expect((await fetch(`${c.t.url}/admin/dossiers?state=parked`, { headers: { cookie } })).status).toBe(401)
     expect((await fetch(`${c.t.url}/console/api/session`, { headers: { cookie } })).status).toBe(401)
   })
 

@@ -72,7 +72,7 @@ export async function signIn(h: ConsoleHub, page: Page, key: string): Promise<vo
   await page.goto(`${h.origin}/console/`, { waitUntil: 'load' })
   await page.getByTestId('signin-key').fill(key)
   await page.getByTestId('signin-submit').click()
-  await page.getByTestId('ov-backlog').waitFor({ timeout: 20_000 })
+  await page.getByTestId('who').waitFor({ timeout: 20_000 })
 }
 
 /** The console's session cookie as a header value, to call the API as the page's user. */
