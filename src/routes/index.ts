@@ -15,6 +15,7 @@ import adminDocumentRoutes from './admin/documents.js'
 import adminReportRoutes from './admin/reports.js'
 import adminIndicatorRoutes from './admin/indicators.js'
 import consoleSessionRoutes from './console-session.js'
+import adminOverviewRoutes from './admin/overview.js'
 
 /** Registers the v1 and admin routes of every capability (one line each). */
 export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
@@ -33,4 +34,5 @@ export async function registerRoutes(app: HubApp, _hub: Hub): Promise<void> {
   await app.register(adminReportRoutes)
   await app.register(adminIndicatorRoutes)
   await app.register(consoleSessionRoutes)
+  await app.register(adminOverviewRoutes)
 }
