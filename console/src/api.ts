@@ -21,8 +21,29 @@ let onUnauthorized: () => void = () => {}
 
 export const currentSession = (): Session | null => session
 export const canAct = (): boolean => session?.role === 'admin'
+const HINT = 'lgsp-console-signed-in'
+
 export function setSession(s: Session | null): void {
   session = s
+  try {
+    if (s) localStorage.setItem(HINT, '1')
+    else localStorage.removeItem(HINT)
+  } catch {
+    // Private mode: no hint, no early request.
+  }
+}
+
+/**
+ * Whether this browser was signed in when last seen (a hint, no secret: the cookie is
+ * HttpOnly). Without a session cookie an /admin/* request would meet the hub's Basic
+ * challenge, which browsers answer with a password prompt: the page asks nothing early then.
+ */
+export function maybeSignedIn(): boolean {
+  try {
+    return localStorage.getItem(HINT) === '1'
+  } catch {
+    return false
+  }
 }
 export function whenUnauthorized(fn: () => void): void {
   onUnauthorized = fn

@@ -1,9 +1,9 @@
-import { api, currentSession, setSession, whenUnauthorized, type Session } from './api.js'
+import { api, currentSession, maybeSignedIn, setSession, whenUnauthorized, type Session } from './api.js'
 import { fill, h } from './dom.js'
 import { getLang, setLang, t, type Key } from './i18n.js'
 import { go, nextGeneration, setRenderer } from './nav.js'
 import { renderSignIn } from './views/signin.js'
-import { renderOverview } from './views/overview.js'
+import { prefetchOverview, renderOverview } from './views/overview.js'
 import { renderDossiers, renderTimeline } from './views/dossiers.js'
 import { renderIndicators } from './views/indicators.js'
 import { renderWarehouse } from './views/warehouse.js'
@@ -130,6 +130,7 @@ async function start(): Promise<void> {
     document.getElementById('main')!.focus()
   })
   window.addEventListener('hashchange', () => void render())
+  if ((route().name === 'overview' || route().name === '') && maybeSignedIn()) prefetchOverview()
   try {
     setSession(await api<Session>('/console/api/session', { signInCall: true }))
   } catch {

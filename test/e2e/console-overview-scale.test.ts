@@ -23,16 +23,16 @@ describe('console overview at scale (PostgreSQL, 100,000 dossiers, headless chro
   beforeAll(async () => {
     db = await createTestDatabase()
     c = await startConsoleHub({ workers: false, env: { DATABASE_URL: db.url } })
-    const agencies = `ARRAY['${AGENCIES.join("','")}']`
+    const agencies = `(ARRAY['${AGENCIES.join("','")}'])`
     // Codes <agency>-2611dd-NNNN (dd from the thousands), 1..PARKED parked, the next PENDING waiting, the rest delivered over the last 6 h.
     await c.t.hub.db.query(
       `INSERT INTO dossiers (code, procedure_code, agency_code, snapshot, current_status, last_seq, delivered_seq, portal_known, state, parked_reason, parked_at, touched_at, created_at)
        SELECT ${agencies}[1 + g % 4] || '-2611' || lpad((1 + (g / 10000) % 28)::text, 2, '0') || '-' || lpad((g % 10000)::text, 4, '0'),
               '1.001234', ${agencies}[1 + g % 4], '{"status":"DA_TIEP_NHAN"}', 'DA_TIEP_NHAN', 1,
-              CASE WHEN g <= $1 + $2 THEN 0 ELSE 1 END, g > $1 + $2,
-              CASE WHEN g <= $1 THEN 'parked' ELSE 'active' END,
-              CASE WHEN g <= $1 THEN 'Mã thủ tục không tồn tại' END,
-              CASE WHEN g <= $1 THEN now() - interval '1 hour' END,
+              CASE WHEN g <= $1::int + $2::int THEN 0 ELSE 1 END, g > $1::int + $2::int,
+              CASE WHEN g <= $1::int THEN 'parked' ELSE 'active' END,
+              CASE WHEN g <= $1::int THEN 'Mã thủ tục không tồn tại' END,
+              CASE WHEN g <= $1::int THEN now() - interval '1 hour' END,
               now() - (g % 360) * interval '1 minute', now() - (g % 360) * interval '1 minute'
          FROM generate_series(1, $3::int) AS g`,
       [PARKED, PENDING, DOSSIERS],
@@ -59,20 +59,37 @@ describe('console overview at scale (PostgreSQL, 100,000 dossiers, headless chro
     const page = await c.newPage()
     await signIn(c, page, KEYS.operator)
     const times: number[] = []
+    const apiTimes: number[] = []
+    const askedAt: number[] = []
     for (let i = 0; i < 5; i++) {
       // A fresh document each time: navigation start is 0 of performance.now().
       await page.goto(`${c.origin}/console/?run=${i}#/overview`, { waitUntil: 'commit' })
-      await page.waitForFunction(`performance.getEntriesByName('console:overview-data').length > 0`, undefined, { timeout: 20_000 })
+      // A function, not a string: the page's CSP forbids eval, which a string predicate would need.
+      await page.waitForFunction(() => performance.getEntriesByName('console:overview-data').length > 0, undefined, { timeout: 20_000 })
       times.push(await page.evaluate<number>(`performance.getEntriesByName('console:overview-data')[0].startTime`))
+      // The API's share: the overview request as the browser timed it.
+      const [asked, took] = await page.evaluate<[number, number]>(
+        `(() => { const e = performance.getEntriesByType('resource').find((x) => x.name.endsWith('/admin/overview')); return [e.startTime, e.duration] })()`,
+      )
+      askedAt.push(asked)
+      apiTimes.push(took)
       expect(await page.getByTestId('ov-parked').getAttribute('data-value')).toBe(String(PARKED))
     }
     await shot(page, 'overview-100k')
     const sorted = [...times].sort((a, b) => a - b)
     const median = sorted[2]!
-    const report = { dossiers: DOSSIERS, parked: PARKED, pending: PENDING, overviewDataMs: times.map((t) => Math.round(t)), medianMs: Math.round(median) }
+    const report = {
+      dossiers: DOSSIERS,
+      parked: PARKED,
+      pending: PENDING,
+      overviewDataMs: times.map((t) => Math.round(t)),
+      medianMs: Math.round(median),
+      overviewRequestMs: apiTimes.map((t) => Math.round(t)),
+      overviewAskedAtMs: askedAt.map((t) => Math.round(t)),
+    }
     writeFileSync(join(SHOTS, 'overview-timing.json'), JSON.stringify(report, null, 2))
     console.log(
-      `console overview with ${DOSSIERS} dossiers (${PARKED} parked): figures on screen after ${report.overviewDataMs.join(', ')} ms (median ${report.medianMs} ms)`,
+      `console overview with ${DOSSIERS} dossiers (${PARKED} parked): figures on screen after ${report.overviewDataMs.join(', ')} ms (median ${report.medianMs} ms); GET /admin/overview sent at ${report.overviewAskedAtMs.join(', ')} ms, answered in ${report.overviewRequestMs.join(', ')} ms`,
     )
     expect(median).toBeLessThan(1000)
   }, 120_000)

@@ -46,9 +46,23 @@ function facts(value: unknown, testid: string): HTMLElement {
   return dl
 }
 
+let early: Promise<Overview> | null = null
+
+/**
+ * Asks for the overview while the page is still checking its session (the overview is the
+ * first view of most visits): one round trip less before the figures show. A refusal is
+ * ignored here (the session check decides); the view asks again then.
+ */
+export function prefetchOverview(): void {
+  early = api<Overview>('/admin/overview', { signInCall: true })
+  early.catch(() => undefined)
+}
+
 export async function renderOverview(main: HTMLElement): Promise<void> {
   const stale = staleCheck()
-  const o = await api<Overview>('/admin/overview')
+  const first = early
+  early = null
+  const o = first ? await first.catch(() => api<Overview>('/admin/overview')) : await api<Overview>('/admin/overview')
   if (stale()) return
   const s = o.statusSync
   const cards = h(
