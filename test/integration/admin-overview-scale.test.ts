@@ -72,7 +72,9 @@ describe('operator console at scale (PostgreSQL, 100,000 dossiers)', () => {
     const accepted = sync.series.reduce((n, p) => n + p.accepted, 0)
     expect(accepted).toBeGreaterThan(DOSSIERS) // most of the 200,000 events fall in the 6-hour window
     times.sort((a, b) => a - b)
-    console.info(`GET /admin/overview, ${DOSSIERS} dossiers / ${PARKED} parked on PostgreSQL: median ${times[2]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`)
+    console.info(
+      `GET /admin/overview, ${DOSSIERS} dossiers / ${PARKED} parked on PostgreSQL: median ${times[2]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`,
+    )
     expect(times[4]!).toBeLessThan(1000)
   })
 
