@@ -125,6 +125,7 @@ describe('operator console: dossier search, timeline, filtered replay (issue 15)
       ['state=bogus', '/querystring/state'],
       ['limit=0', '/querystring/limit'],
       ['limit=201', '/querystring/limit'],
+      ['limit=1e999', '/querystring/limit'],
       ['agency=06.H56', '/querystring/agency'],
       ['code=%25', '/querystring/code'],
       [`code=${'1'.repeat(41)}`, '/querystring/code'],
