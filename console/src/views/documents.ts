@@ -1,7 +1,6 @@
-import { ApiError, api, canAct } from '../api.js'
+import { api, canAct } from '../api.js'
 import { announce, field, fill, h, select, table } from '../dom.js'
 import { fmtNum, fmtTime, t } from '../i18n.js'
-import { staleCheck } from '../nav.js'
 import { badge, errorBox, heading, section } from '../ui.js'
 
 interface OutboxItem {
@@ -13,19 +12,9 @@ interface OutboxItem {
   lastError?: string
   createdAt: string
 }
-type InboxItem = Record<string, unknown> & {
-  documentId?: string
-  id?: string | number
-  status?: string
-  state?: string
-  receivedAt?: string
-  from?: string
-  sender?: string
-}
 
-/** VDXP: GET /admin/documents/inbox (received, with status) and GET /admin/documents/outbox?state=. */
+/** VDXP: the outbox by state (GET /admin/documents/outbox?state=) and replay of a parked message. */
 export async function renderDocuments(main: HTMLElement): Promise<void> {
-  const stale = staleCheck()
   const state = select('state', [
     ['parked', 'parked'],
     ['pending', 'pending'],
@@ -58,25 +47,10 @@ export async function renderDocuments(main: HTMLElement): Promise<void> {
     }
   }
   state.addEventListener('change', () => void loadOutbox())
-  let inbox: HTMLElement
-  try {
-    const r = await api<{ items: InboxItem[] }>('/admin/documents/inbox', { query: { limit: 200 } })
-    const keys = [...new Set(r.items.flatMap((i) => Object.keys(i).filter((k) => typeof i[k] !== 'object')))].slice(0, 8)
-    inbox = table(
-      t('inbox'),
-      keys.map((k) => ({ label: k, cell: (x: InboxItem) => (/At$/.test(k) ? fmtTime(String(x[k] ?? '')) : String(x[k] ?? '')) })),
-      r.items,
-      { 'data-testid': 'inbox-table' },
-    )
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e
-    inbox = h('p', { class: 'muted', 'data-testid': 'inbox-table' }, t('notAvailable'))
-  }
-  if (stale()) return
   fill(
     main,
     heading(t('documents'), () => void renderDocuments(main)),
-    section(t('inbox'), inbox),
+    section(t('inbox'), h('p', { class: 'muted', 'data-testid': 'inbox-note' }, t('inboxNote'))),
     section(t('outbox'), h('div', { class: 'card filters' }, field(t('state'), state)), outbox),
   )
   await loadOutbox()

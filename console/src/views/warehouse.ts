@@ -1,20 +1,9 @@
-import { ApiError, api } from '../api.js'
+import { api } from '../api.js'
 import { field, fill, h, table } from '../dom.js'
 import { fmtNum, fmtTime, t } from '../i18n.js'
 import { staleCheck } from '../nav.js'
 import { errorBox, heading, section } from '../ui.js'
 
-interface Summary {
-  items: {
-    agencyCode: string
-    digitised: number
-    pushed: number
-    mirrored: number
-    reused: number
-    signature: { pass: number; warn: number; fail: number }
-    gaps: number
-  }[]
-}
 interface Stats {
   period: string
   rows: {
@@ -34,7 +23,7 @@ interface Gaps {
 
 const AGENCY = '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$'
 
-/** Per agency: GET /admin/digitisation/summary (or, on a hub without it, GET /admin/warehouse/stats); gaps: GET /admin/digitisation/gaps. */
+/** Per agency and month: GET /admin/warehouse/stats; an agency's dossiers returned without a signed result: GET /admin/digitisation/gaps. */
 export async function renderWarehouse(main: HTMLElement): Promise<void> {
   const stale = staleCheck()
   const agency = h('input', {
@@ -75,45 +64,24 @@ export async function renderWarehouse(main: HTMLElement): Promise<void> {
       )
       .catch((err: unknown) => fill(gapsOut, errorBox(err)))
   })
-  let perAgency: HTMLElement
-  try {
-    const s = await api<Summary>('/admin/digitisation/summary')
-    perAgency = table(
-      t('perAgency'),
-      [
-        { label: t('agency'), cell: (r) => r.agencyCode },
-        { label: t('digitised'), num: true, cell: (r) => fmtNum(r.digitised) },
-        { label: t('pushed'), num: true, cell: (r) => fmtNum(r.pushed) },
-        { label: t('mirrored'), num: true, cell: (r) => fmtNum(r.mirrored) },
-        { label: t('reused'), num: true, cell: (r) => fmtNum(r.reused) },
-        { label: t('sigPass'), num: true, cell: (r) => fmtNum(r.signature.pass) },
-        { label: t('sigWarn'), num: true, cell: (r) => fmtNum(r.signature.warn) },
-        { label: t('sigFail'), num: true, cell: (r) => fmtNum(r.signature.fail) },
-        { label: t('gaps'), num: true, cell: (r) => fmtNum(r.gaps) },
-      ],
-      s.items,
-      { 'data-testid': 'digitisation-table' },
-    )
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e
-    const s = await api<Stats>('/admin/warehouse/stats', { query: { period: 'month' } })
-    perAgency = table(
-      t('perAgency'),
-      [
-        { label: t('agency'), cell: (r) => r.agencyCode },
-        { label: t('period'), cell: (r) => r.period },
-        { label: t('digitised'), num: true, cell: (r) => fmtNum(r.digitised) },
-        { label: t('pushed'), num: true, cell: (r) => fmtNum(r.pushed) },
-        { label: t('mirrored'), num: true, cell: (r) => fmtNum(r.mirrored) },
-        { label: t('reused'), num: true, cell: (r) => fmtNum(r.reused) },
-        { label: t('sigPass'), num: true, cell: (r) => fmtNum(r.signatures.valid) },
-        { label: t('sigWarn'), num: true, cell: (r) => fmtNum(r.signatures.unsigned + r.signatures.untrusted) },
-        { label: t('sigFail'), num: true, cell: (r) => fmtNum(r.signatures.invalid) },
-      ],
-      s.rows,
-      { 'data-testid': 'digitisation-table' },
-    )
-  }
+  const s = await api<Stats>('/admin/warehouse/stats', { query: { period: 'month' } })
+  const perAgency = table(
+    t('perAgency'),
+    [
+      { label: t('agency'), cell: (r) => r.agencyCode },
+      { label: t('period'), cell: (r) => r.period },
+      { label: t('digitised'), num: true, cell: (r) => fmtNum(r.digitised) },
+      { label: t('pushed'), num: true, cell: (r) => fmtNum(r.pushed) },
+      { label: t('mirrored'), num: true, cell: (r) => fmtNum(r.mirrored) },
+      { label: t('reused'), num: true, cell: (r) => fmtNum(r.reused) },
+      { label: t('sigPass'), num: true, cell: (r) => fmtNum(r.signatures.valid) },
+      { label: t('sigFail'), num: true, cell: (r) => fmtNum(r.signatures.invalid) },
+      { label: t('sigUnsigned'), num: true, cell: (r) => fmtNum(r.signatures.unsigned) },
+      { label: t('sigUntrusted'), num: true, cell: (r) => fmtNum(r.signatures.untrusted) },
+    ],
+    s.rows,
+    { 'data-testid': 'digitisation-table' },
+  )
   if (stale()) return
   fill(
     main,
