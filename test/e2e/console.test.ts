@@ -176,10 +176,10 @@ describe('operator console in headless chromium (hub + sandbox)', () => {
   }, 60_000)
 
   it('the other pages render (screenshots), in Vietnamese and in English', async () => {
+    const drawn = { warehouse: 'digitisation-table', documents: 'outbox-table', audit: 'operator-actions' } as const
     for (const view of ['warehouse', 'documents', 'audit'] as const) {
       await page.getByTestId(`nav-${view}`).click()
-      await page.locator('main h1').waitFor()
-      await page.waitForLoadState('networkidle')
+      await page.getByTestId(drawn[view]).waitFor()
       await shot(page, view)
     }
     await page.getByTestId('chain-verify').click()
