@@ -71,7 +71,7 @@ export async function api<T>(path: string, opts: { method?: string; body?: unkno
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   })
   if (res.status === 401 && !opts.signInCall) {
-    session = null
+    setSession(null)
     onUnauthorized()
   }
   if (!res.ok) {
