@@ -44,7 +44,11 @@ export function chart(title: string, x: number[], series: Series[], opts: { cate
         height: opts.height ?? 220,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: !opts.categories } },
+        // Counts and percentages: the y axis starts at 0, so a small change does not look like a cliff.
+        scales: {
+          x: opts.categories ? { time: false, range: [-0.5, Math.max(0.5, x.length - 0.5)] } : { time: true },
+          y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] },
+        },
         tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Asia/Ho_Chi_Minh'),
         axes: [
           opts.categories
