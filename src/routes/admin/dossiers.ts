@@ -62,18 +62,21 @@ export default async function adminDossierRoutes(app: HubApp) {
     '/admin/dossiers/replay',
     {
       config: { access: 'admin' },
+      // No body (or an empty one, any content type) means every parked dossier, as before filters existed.
+      preValidation: async (request) => {
+        const body = request.body as unknown
+        if (body === undefined || body === null || body === '') request.body = {}
+      },
       schema: {
         tags: ['admin'],
         summary: 'Put parked dossiers back in line: every one (no body), or those of an agency (and its units) and/or a procedure; dryRun only counts',
-        body: Type.Optional(
-          Type.Object(
-            {
-              agency: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN, description: 'The agency and its units (agency hierarchy)' })),
-              procedure: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN })),
-              dryRun: Type.Optional(Type.Boolean({ description: 'Only count (and list up to 20 of) the dossiers it would replay' })),
-            },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          {
+            agency: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN, description: 'The agency and its units (agency hierarchy)' })),
+            procedure: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN })),
+            dryRun: Type.Optional(Type.Boolean({ description: 'Only count (and list up to 20 of) the dossiers it would replay' })),
+          },
+          { additionalProperties: false },
         ),
         response: {
           200: Type.Object({
@@ -85,7 +88,7 @@ export default async function adminDossierRoutes(app: HubApp) {
       },
     },
     async (request) => {
-      const body = request.body ?? {}
+      const body = request.body
       const result = await dossiers.replayWhere(body)
       if ('replayed' in result)
         request.log.info({ count: result.replayed.length, agency: body.agency, procedure: body.procedure }, 'operator replays parked dossiers')
