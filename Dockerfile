@@ -9,6 +9,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY schemas ./schemas
 COPY src ./src
+# The operator console's sources (issue 15): `npm run build` bundles them into dist/console.
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim AS runtime

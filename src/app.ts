@@ -11,6 +11,7 @@ import errorsPlugin, { sendProblem, toHubError } from './plugins/errors.js'
 import inputPlugin from './plugins/input.js'
 import { HUB_FORMATS, registerHubFormats } from './validation/text.js'
 import authPlugin from './inbound-auth/plugin.js'
+import { ConsoleSessions } from './inbound-auth/session.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import pressurePlugin from './plugins/pressure.js'
 import { serverOptions } from './http/server-options.js'
@@ -113,7 +114,11 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     logger: hub.logger,
     onLimited: (layer) => hub.metrics.edgeRejections.labels(`rate_limit_${layer}`).inc(),
   })
-  await app.register(authPlugin, { clients: hub.clients, onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc() })
+  await app.register(authPlugin, {
+    clients: hub.clients,
+    sessions: new ConsoleSessions(hub.config, hub.queues.producer, hub.clients),
+    onReject: (s) => hub.metrics.authRejections.labels(String(s)).inc(),
+  })
   await app.register(swagger, openapiOptions())
   if (docsEnabled(hub.config)) {
     await app.register(async function docs(scope) {

@@ -15,6 +15,7 @@ import { openAuditEvidence } from './audit/evidence/index.js'
 import { loadMaps } from './config/maps.js'
 import { ConfigError } from './config/load.js'
 import type { IndicatorReader } from './services/indicators/types.js'
+import { UpstreamCalls } from './services/overview/calls.js'
 
 /** The shipped development default of AUDIT_HASH_KEY (refused in production). */
 export const DEV_AUDIT_KEY = 'dev-audit-key-change-me'
@@ -38,6 +39,8 @@ export interface Hub {
   readonly connectors: Map<string, Connector>
   /** The shared transports by upstream name (what they saw feeds /health/upstreams). */
   readonly transports: ReadonlyMap<string, Transport>
+  /** Every upstream call counted cluster-wide for the operator console (Redis per-minute buckets). */
+  readonly upstreamCalls: UpstreamCalls
   readonly services: Services
   /** The audit log's writer, verifier and prover. */
   readonly audit: AuditWriter
@@ -92,6 +95,7 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
     logger.warn({ err: { message: err.message } }, 'read replica unreachable: reads fall back to the primary until it answers'),
   )
   const transports: Transport[] = []
+  const upstreamCalls = new UpstreamCalls(config.QUEUE_PREFIX)
   /** By upstream name for /health/upstreams (the connector's transport carries its id). */
   const byUpstream = new Map<string, Transport>()
   try {
@@ -104,7 +108,9 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
       logger,
       metrics,
       transport: (o) => {
-        const t = createTransport({ ...o, logger: logger.child({ upstream: o.name }), metrics })
+        const ref: { t?: Transport } = {}
+        const onBreaker = upstreamCalls.watchBreaker(o.name, () => ref.t?.circuitState ?? 'none')
+        const t = (ref.t = createTransport({ ...o, logger: logger.child({ upstream: o.name }), metrics, onCall: upstreamCalls.hook(o.name), onBreaker }))
         transports.push(t)
         byUpstream.set(o.name, t)
         return t
@@ -113,6 +119,7 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
     const enabled = config.CONNECTORS_ENABLED.split(',').filter(Boolean)
     const connectors = createConnectors(ctx, enabled)
     const queues = new QueueRuntime(redis, config.QUEUE_PREFIX, logger)
+    upstreamCalls.attach(queues.producer)
     const shutdown = new AbortController()
     const evidence = asConfigError('AUDIT_SIGNING_KEY_FILE', () => openAuditEvidence(config))
     if (evidence.generatedKey)
@@ -124,7 +131,7 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
       auditWriterOptions(config, evidence, (r) => logger.info(r, 'audit segments archived')),
     )
     const services = await createServices(
-      { config, logger, metrics, db, readDb, queues, connectors, shutdownSignal: shutdown.signal, audit, maps },
+      { config, logger, metrics, db, readDb, queues, connectors, shutdownSignal: shutdown.signal, audit, maps, upstreamCalls },
       { indicatorReader: opts.indicatorReader },
     )
     let closed = false
@@ -139,6 +146,7 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
       clients,
       connectors,
       transports: byUpstream,
+      upstreamCalls,
       services,
       audit,
       shutdownSignal: shutdown.signal,
@@ -152,6 +160,7 @@ export async function createHub(config: HubConfig, role: Role, opts: CreateHubOp
         shutdown.abort()
         for (const s of Object.values(services) as HubService[]) await s.stop?.()
         await audit.close()
+        await upstreamCalls.close()
         await queues.close()
         for (const c of connectors.values()) await c.close?.()
         for (const t of transports) t.close()

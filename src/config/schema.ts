@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { LOOKUP_CONNECTORS } from '../connectors/lookups.js'
 import { lookupConfig, tlsVars, upstreamVars } from './upstream.js'
+import { consoleVars } from './console.js'
 
 /**
  * The one source of truth for configuration: a JSON schema (TypeBox) whose keys are
@@ -123,6 +124,7 @@ export const ConfigSchema = Type.Object(
       description: 'Serve the OpenAPI document and UI at /docs: true | false | auto (on except in production)',
       default: 'auto',
     }),
+    CONSOLE_DIR: str('Folder of the built operator console served at /console/ (`npm run build` writes it); default dist/console in the package folder', ''),
     UPSTREAM_MAX_REPLY_BYTES: int(
       'Largest reply read from a national system, enforced while streaming (a larger one is a 502)',
       4 * 1_048_576,
@@ -373,6 +375,8 @@ export const ConfigSchema = Type.Object(
       1,
       1000,
     ),
+    // Operator console (issue 15, docs/console-api.md)
+    ...consoleVars,
   },
   { additionalProperties: false },
 )

@@ -42,6 +42,10 @@ export interface TransportOptions {
   maxFieldChars?: number
   logger: Logger
   metrics?: HubMetrics
+  /** Sees every logical call as it ends (the console's cluster-wide call counts, src/services/overview/calls.ts). */
+  onCall?: (call: { ok: boolean; ms: number }) => void
+  /** Sees the breaker change state (published for the console, latest wins). */
+  onBreaker?: (state: 'closed' | 'open' | 'half-open') => void
 }
 
 export interface CallOptions {
@@ -158,11 +162,16 @@ export class Transport {
       gauge?.set(0)
       this.breaker.on('open', () => {
         gauge?.set(1)
+        opts.onBreaker?.('open')
         opts.logger.warn({ upstream: opts.name }, 'circuit opened')
       })
-      this.breaker.on('halfOpen', () => gauge?.set(0.5))
+      this.breaker.on('halfOpen', () => {
+        gauge?.set(0.5)
+        opts.onBreaker?.('half-open')
+      })
       this.breaker.on('close', () => {
         gauge?.set(0)
+        opts.onBreaker?.('closed')
         opts.logger.info({ upstream: opts.name }, 'circuit closed')
       })
     }
@@ -272,6 +281,7 @@ export class Transport {
         h.observe(ms / 1000)
       }
       this.record(outcome, failure, ms)
+      this.opts.onCall?.({ ok: failure === undefined, ms })
     }
   }
 

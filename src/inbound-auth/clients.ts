@@ -65,6 +65,7 @@ export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('h
 
 export class ClientRegistry {
   private readonly byHash = new Map<string, { hash: Buffer; client: Client }>()
+  private readonly byClientId = new Map<string, Client>()
 
   constructor(doc: ClientsDoc) {
     for (const c of doc.clients) {
@@ -75,6 +76,7 @@ export class ClientRegistry {
         ...(c.rateLimitPerMinute ? { rateLimitPerMinute: c.rateLimitPerMinute } : {}),
       }
       this.byHash.set(c.keySha256, { hash: Buffer.from(c.keySha256, 'hex'), client })
+      this.byClientId.set(c.id, client)
     }
   }
 
@@ -84,6 +86,11 @@ export class ClientRegistry {
     const hit = this.byHash.get(hex)
     // The map lookup is on a hash of the key; the final comparison is constant-time anyway.
     return hit && timingSafeEqual(hit.hash, Buffer.from(hex, 'hex')) ? hit.client : undefined
+  }
+
+  /** The client with id `id` (a console session names its client; a client removed since is gone). */
+  byId(id: string): Client | undefined {
+    return this.byClientId.get(id)
   }
 
   static allows(client: Client, service: string): boolean {

@@ -3,6 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { ClientRegistry, SERVICES, type Client, type ServiceName } from './clients.js'
 import { HubError } from '../errors.js'
 import { sendProblem } from '../plugins/errors.js'
+import { fastifyCookie } from '@fastify/cookie'
+import { ConsoleSessions, sameToken } from './session.js'
+import type { ConsoleSession } from './session-store.js'
 
 /** What a route requires: a service grant, an operator role (`admin`, `admin:read`), `metrics`, or nothing (`public`). */
 export type Access = ServiceName | 'public'
@@ -22,8 +25,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     client?: Client
+    /** The operator console session the client came with (its cookie was the credential). */
+    consoleSession?: ConsoleSession
   }
   interface FastifyInstance {
+    /** Operator console sessions (when the hub has them): the sign-in routes use them. */
+    consoleSessions?: ConsoleSessions
     /** Every registered route with its declared access (tests and docs enumerate it). */
     routeAccess(): RouteAccess[]
   }
@@ -52,6 +59,8 @@ export function presentedCredential(request: FastifyRequest): { key: string; sch
 export function presentedKey(request: FastifyRequest): string | undefined {
   return presentedCredential(request)?.key
 }
+
+const headerValue = (h: string | string[] | undefined) => (typeof h === 'string' ? h : undefined)
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -91,6 +100,9 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
 /** Routes people open in a browser (dashboard, operator reads, /metrics): a 401 invites Basic auth. */
 const invitesBasic = (access: Access | undefined) => access === 'admin' || access === 'admin:read' || access === 'metrics'
 
+/** Routes a console session cookie is a credential for: the operators' API under /admin/ (never /v1, /metrics). */
+export const acceptsSession = (routeUrl: string | undefined) => routeUrl?.startsWith('/admin/') === true
+
 /**
  * Inbound authentication and authorisation, decided on the matched route only: its
  * `config.access` (never the URL text, which the router decodes and normalises). A
@@ -100,10 +112,14 @@ const invitesBasic = (access: Access | undefined) => access === 'admin' || acces
  * bound to the request logger so every log line carries it.
  */
 export default fp(
-  async function authPlugin(app: FastifyInstance, opts: { clients: ClientRegistry; onReject?: (status: number) => void }) {
+  async function authPlugin(app: FastifyInstance, opts: { clients: ClientRegistry; sessions?: ConsoleSessions; onReject?: (status: number) => void }) {
     // Kept by reference: hooks of inner scopes (dashboard, docs) set `config.access` after this one ran.
     const routes: RouteOptions[] = []
     app.decorateRequest('client', undefined)
+    app.decorateRequest('consoleSession', undefined)
+    app.decorate('consoleSessions', opts.sessions)
+    // Loads the cookie parser and serializer the sessions use; nothing is parsed per request (hook: false).
+    if (opts.sessions) await app.register(fastifyCookie, { hook: false })
     app.decorate('routeAccess', () =>
       routes.flatMap((r) => [r.method].flat().map((method) => ({ method, url: r.url, access: (r.config as { access?: Access } | undefined)?.access }))),
     )
@@ -128,9 +144,26 @@ export default fp(
       const access = request.routeOptions.config.access
       if (access === 'public') return
       const credential = presentedCredential(request)
-      const client = credential ? opts.clients.authenticate(credential.key) : undefined
+      let client = credential ? opts.clients.authenticate(credential.key) : undefined
+      // No key: on an operator route, the console session cookie stands for its client (a key, when sent, wins).
+      let session: ConsoleSession | undefined
+      if (!credential && opts.sessions && acceptsSession(request.routeOptions.url)) {
+        let found: Awaited<ReturnType<ConsoleSessions['fromRequest']>>
+        try {
+          found = await opts.sessions.fromRequest(request)
+        } catch (e) {
+          request.log.warn({ err: { type: (e as Error).name, message: (e as Error).message } }, 'console session store unavailable')
+          return refuse(request, reply, new HubError('HUB_ERR_DEPENDENCY_DOWN', 'the session store is unavailable; retry or use an API key'))
+        }
+        if (found) {
+          client = found.client
+          session = found.session
+          request.consoleSession = session
+        }
+      }
       if (!client) {
-        if (invitesBasic(access)) reply.header('www-authenticate', 'Basic realm="lgsp-hub operators", charset="UTF-8"')
+        // A console page (it sent its cookie) handles a 401 itself: no browser Basic prompt over it.
+        if (invitesBasic(access) && !ConsoleSessions.presented(request)) reply.header('www-authenticate', 'Basic realm="lgsp-hub operators", charset="UTF-8"')
         return refuse(
           request,
           reply,
@@ -142,6 +175,14 @@ export default fp(
       ;(request.log as unknown as { setBindings(b: Record<string, unknown>): void }).setBindings({ clientId: client.id })
       if (access === undefined || !ClientRegistry.allows(client, access)) {
         return refuse(request, reply, new HubError('HUB_ERR_FORBIDDEN', `client ${client.id} is not granted ${access ?? 'this route'}`))
+      }
+      if (session) {
+        // A cookie is sent by the browser on its own: a state change must echo the session's CSRF token.
+        if (!SAFE_METHODS.has(request.method) && !sameToken(headerValue(request.headers['x-csrf-token']), session.csrfToken)) {
+          const why = "send the console session's CSRF token in x-csrf-token"
+          return refuse(request, reply, new HubError('HUB_ERR_CSRF', why, { errors: [{ field: '/headers/x-csrf-token', message: why, rule: 'csrf' }] }))
+        }
+        return
       }
       if (credential!.scheme === 'basic' && !SAFE_METHODS.has(request.method)) {
         const why = csrfRefusal(request)

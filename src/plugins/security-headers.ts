@@ -38,6 +38,13 @@ export const DOCS_CSP: Directives = PAGE_BASE
  */
 export const DASHBOARD_CSP: Directives = { ...PAGE_BASE, 'style-src': ["'self'", "'unsafe-inline'"] }
 
+/**
+ * /console/ (the operator console, issue 15): its own bundled script and stylesheet only, API
+ * calls to the hub itself; no inline script or style element, never framed. Charts set
+ * element styles from script (CSSOM), which a CSP does not restrict.
+ */
+export const CONSOLE_CSP: Directives = { ...PAGE_BASE, 'default-src': ["'self'"], 'img-src': ["'self'", 'data:', 'blob:'] }
+
 /** Per-route helmet options (route `config.helmet`) with another CSP than the API's. */
 export const routeHelmet = (directives: Directives) => ({ contentSecurityPolicy: { useDefaults: false, directives } })
 

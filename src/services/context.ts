@@ -7,6 +7,7 @@ import type { Connector } from '../connectors/types.js'
 import type { AuditWriter } from '../audit/index.js'
 import type { HubMaps } from '../config/maps.js'
 import { HubError } from '../errors.js'
+import type { UpstreamCalls } from './overview/calls.js'
 
 /** What every capability is built from (its own module: capabilities and the composition root both import it, neither imports the other). */
 export interface ServiceContext {
@@ -23,6 +24,8 @@ export interface ServiceContext {
   audit: AuditWriter
   /** Status and procedure-code maps, loaded and checked at boot (src/config/maps.ts). */
   maps: HubMaps
+  /** Upstream calls counted cluster-wide (operator console overview); absent in tests that build services alone. */
+  upstreamCalls?: UpstreamCalls
 }
 
 /** A capability of the hub (dossier sync, catalog sync, …) with optional background work. */

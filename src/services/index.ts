@@ -10,6 +10,7 @@ import { ReportService } from './indicators/reports/index.js'
 import { PortalCheckService } from './indicators/portal-check/index.js'
 import type { IndicatorReader } from './indicators/types.js'
 import { IndicatorService } from './indicators/index.js'
+import { OverviewService } from './overview/index.js'
 
 export interface Services {
   dossiers: DossierService
@@ -26,6 +27,8 @@ export interface Services {
   reports: ReportService
   /** The portal spot-check: do DVCQG's records match what the hub delivered? */
   portalCheck: PortalCheckService
+  /** The operator console's overview (issue 15). */
+  overview: OverviewService
 }
 
 export interface CreateServicesOptions {
@@ -55,6 +58,7 @@ export async function createServices(ctx: ServiceContext, opts: CreateServicesOp
     indicators,
     reports: new ReportService(ctx, opts.indicatorReader ?? indicators),
     portalCheck,
+    overview: new OverviewService(ctx, (limit) => catalog.runs(limit)),
   }
 }
 

@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox'
 import type { HubApp } from '../types.js'
-import { DossierCodeParams } from '../../../schemas/v1/dossier.js'
+import { AGENCY_CODE_PATTERN, DossierCodeParams, PROCEDURE_CODE_PATTERN } from '../../../schemas/v1/dossier.js'
 import { MAX_OFFSET } from '../../../schemas/v1/catalog.js'
 import { ProblemSchema } from '../problem.js'
+import adminDossierConsoleRoutes from './dossiers-console.js'
+import { finiteQuery } from './finite.js'
 
 const Item = Type.Object({
   dossierCode: Type.String(),
@@ -18,10 +20,12 @@ const Item = Type.Object({
 /** Operators: dead letters (parked dossiers), retrying ones, replay, attempt history. */
 export default async function adminDossierRoutes(app: HubApp) {
   const dossiers = app.hub.services.dossiers
+  await app.register(adminDossierConsoleRoutes)
   app.get(
     '/admin/dossiers',
     {
       config: { access: 'admin:read' },
+      preHandler: finiteQuery('limit', 'offset'),
       schema: {
         tags: ['admin'],
         summary: 'Dossiers by sync state: parked (dead letter), failed (retrying), pending',
@@ -58,12 +62,37 @@ export default async function adminDossierRoutes(app: HubApp) {
     '/admin/dossiers/replay',
     {
       config: { access: 'admin' },
-      schema: { tags: ['admin'], summary: 'Put every parked dossier back in line', response: { 200: Type.Object({ replayed: Type.Array(Type.String()) }) } },
+      // No body (or an empty one, any content type) means every parked dossier, as before filters existed.
+      preValidation: async (request) => {
+        const body = request.body as unknown
+        if (body === undefined || body === null || body === '') request.body = {}
+      },
+      schema: {
+        tags: ['admin'],
+        summary: 'Put parked dossiers back in line: every one (no body), or those of an agency (and its units) and/or a procedure; dryRun only counts',
+        body: Type.Object(
+          {
+            agency: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN, description: 'The agency and its units (agency hierarchy)' })),
+            procedure: Type.Optional(Type.String({ pattern: PROCEDURE_CODE_PATTERN })),
+            dryRun: Type.Optional(Type.Boolean({ description: 'Only count (and list up to 20 of) the dossiers it would replay' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            replayed: Type.Optional(Type.Array(Type.String())),
+            count: Type.Optional(Type.Integer()),
+            sample: Type.Optional(Type.Array(Type.String(), { maxItems: 20 })),
+          }),
+        },
+      },
     },
     async (request) => {
-      const replayed = await dossiers.replay()
-      request.log.info({ count: replayed.length }, 'operator replays all parked dossiers')
-      return { replayed }
+      const body = request.body
+      const result = await dossiers.replayWhere(body)
+      if ('replayed' in result)
+        request.log.info({ count: result.replayed.length, agency: body.agency, procedure: body.procedure }, 'operator replays parked dossiers')
+      return result
     },
   )
   app.get(

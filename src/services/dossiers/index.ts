@@ -14,6 +14,7 @@ import { toHoSoBoSung } from '../../mappings/dvcqg/to-dvcqg-digitisation.js'
 import { dossierMetrics, type DossierMetrics } from './metrics.js'
 import { DossierRepository, type DeliveryAttempt, type DossierListItem, type DossierListState, type StoredRow } from './repository.js'
 import { DossierWorker } from './worker.js'
+import { DossierConsole } from './console/index.js'
 
 export type { DossierListItem } from './repository.js'
 export type { DrainJob } from './worker.js'
@@ -28,6 +29,8 @@ type Accepted = DossierAccepted & { replayed: boolean }
  */
 export class DossierService implements HubService, DossierReader {
   readonly metrics: DossierMetrics
+  /** The operator console's reads: search, timeline (console/index.ts). */
+  readonly console: DossierConsole
   private readonly repo: DossierRepository
   private readonly worker: DossierWorker
   /**
@@ -46,6 +49,7 @@ export class DossierService implements HubService, DossierReader {
     this.repo = new DossierRepository(ctx.db, ctx.config.INDICATOR_FACTS === 'on')
     this.metrics = dossierMetrics(ctx.metrics, () => this.repo.undelivered(), queue)
     this.worker = new DossierWorker(ctx, this.repo, queue, this.metrics, extras)
+    this.console = new DossierConsole(ctx.readDb, ctx.db)
     const status = ctx.maps.status
     this.stepCheckStatus = provincialCodeFor(status, NATIONAL_RECEIVED) ?? status.keys().next().value!
   }
@@ -187,6 +191,17 @@ export class DossierService implements HubService, DossierReader {
     }
     for (const r of rows) await this.worker.trigger(r.code, `replay${r.last_seq}-${Date.now()}`)
     return rows.map((r) => r.code)
+  }
+
+  /**
+   * The parked dossiers of an agency (and its units) and/or a procedure, back in line; with
+   * `dryRun`, only how many and which (the first 20), nothing changed.
+   */
+  async replayWhere(f: { agency?: string; procedure?: string; dryRun?: boolean }): Promise<{ count: number; sample: string[] } | { replayed: string[] }> {
+    if (f.dryRun) return this.console.preview(f)
+    const rows = await this.console.unpark(f)
+    for (const r of rows) await this.worker.trigger(r.code, `replay${r.last_seq}-${Date.now()}`)
+    return { replayed: rows.map((r) => r.code) }
   }
 
   /** DossierReader: the agency of a dossier the hub holds. */
