@@ -44,12 +44,21 @@ const code = (i: number) => `000.00.06.H56-${new Date().toISOString().slice(2, 1
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function call(method: string, url: string, body?: unknown, key = KEY) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-api-key': key },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  })
+  // A well-behaved client: a 429, or a 503 the hub sends when it is overloaded, comes with Retry-After and
+  // was not processed; wait as told (at most 5 s a time) and send the same request again (eventIds make it idempotent).
+  let res: Response
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(url, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    })
+    const wait = Number(res.headers.get('retry-after'))
+    if (!((res.status === 429 || res.status === 503) && wait > 0 && attempt < 10)) break
+    await res.arrayBuffer()
+    await sleep(Math.min(wait, 5) * 1000)
+  }
   const text = await res.text()
   let parsed: Record<string, unknown> = {}
   try {
