@@ -111,7 +111,8 @@ describe('GET /admin/overview (issue 15)', () => {
     expect(dv.errorRate).toBeCloseTo(expected.errors / expected.calls, 10)
     expect(dv.p95Ms).toBeGreaterThan(0)
     expect(Date.parse(dv.lastSuccessAt!)).toBeGreaterThan(Date.now() - 15 * 60_000)
-    expect(o.systems.map((s) => s.system)).toEqual(['dvcqg', 'population', 'registry', 'tax', 'bhxh', 'civil-status', 'vdxp'])
+    // The portal, the five lookup systems (docs/adding-a-connector.md names them), the document exchange.
+    expect(o.systems.map((s) => s.system)).toEqual(['dvcqg', 'population', 'business-registry', 'tax', 'bhxh', 'civil-status', 'vdxp'])
     for (const s of o.systems.filter((x) => x.system !== 'dvcqg'))
       expect(s, s.system).toMatchObject({ enabled: false, calls: 0, errors: 0, errorRate: null, p95Ms: null, lastSuccessAt: null, breaker: 'unknown' })
   })

@@ -104,6 +104,24 @@ describe('input edge: one string rule, calendar dates, bounded integers, framewo
       expect(r.body.errors?.map((e) => e.field)).toContain(field)
     }
     expect((await call('/admin/audit?cursor=999999999999999999', { headers: ADMIN })).status).toBe(200)
+    // 1e999 is Infinity once coerced (query) or parsed (JSON body), and passes ajv's integer and maximum checks:
+    // the input edge refuses every number that is not finite, on every route.
+    for (const [path, field] of [
+      ['/admin/dossiers?limit=1e999', '/querystring/limit'],
+      ['/admin/catalog/runs?limit=-1e999', '/querystring/limit'],
+      ['/v1/catalog/procedures?offset=1e999', '/querystring/offset'],
+    ] as const) {
+      const r = await call(path, { headers: path.startsWith('/admin') ? ADMIN : V1 })
+      expect(r.status, path).toBe(400)
+      expect(r.type).toMatch(/problem\+json/)
+      expect(r.body.errors?.map((e) => e.field)).toContain(field)
+    }
+    const dossiersBefore = await count('dossiers')
+    const raw = JSON.stringify({ ...dossierBody(131), fees: [{ name: 'Lệ phí', amount: 1 }] }).replace('"amount":1', '"amount":1e999')
+    const inf = await call('/v1/dossiers', { method: 'POST', headers: { ...V1, 'content-type': 'application/json' }, body: raw })
+    expect(inf.status).toBe(400)
+    expect(inf.body.errors?.[0]?.field).toBe('/body/fees/0/amount')
+    expect(await count('dossiers')).toBe(dossiersBefore)
     const fee = await postJson('/v1/dossiers', { ...dossierBody(130), fees: [{ name: 'Lệ phí', amount: 1e300 }] })
     expect(fee.status).toBe(400)
     expect(fee.body.errors?.[0]?.field).toBe('/body/fees/0/amount')

@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox'
 import type { HubApp } from '../types.js'
 import { AGENCY_CODE_PATTERN, DossierCodeParams, PROCEDURE_CODE_PATTERN } from '../../../schemas/v1/dossier.js'
 import { ProblemSchema } from '../problem.js'
-import { finiteQuery } from './finite.js'
 
 const State = Type.Union([Type.Literal('delivered'), Type.Literal('pending'), Type.Literal('failed'), Type.Literal('parked')])
 
@@ -34,7 +33,6 @@ export default async function adminDossierConsoleRoutes(app: HubApp) {
     '/admin/dossiers/search',
     {
       config: { access: 'admin:read' },
-      preHandler: finiteQuery('limit'),
       schema: {
         tags: ['admin'],
         summary: 'Search dossiers by code prefix, agency (with its units), procedure and sync state, by code, keyset-paged',

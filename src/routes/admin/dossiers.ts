@@ -4,7 +4,6 @@ import { AGENCY_CODE_PATTERN, DossierCodeParams, PROCEDURE_CODE_PATTERN } from '
 import { MAX_OFFSET } from '../../../schemas/v1/catalog.js'
 import { ProblemSchema } from '../problem.js'
 import adminDossierConsoleRoutes from './dossiers-console.js'
-import { finiteQuery } from './finite.js'
 
 const Item = Type.Object({
   dossierCode: Type.String(),
@@ -25,7 +24,6 @@ export default async function adminDossierRoutes(app: HubApp) {
     '/admin/dossiers',
     {
       config: { access: 'admin:read' },
-      preHandler: finiteQuery('limit', 'offset'),
       schema: {
         tags: ['admin'],
         summary: 'Dossiers by sync state: parked (dead letter), failed (retrying), pending',

@@ -8,7 +8,7 @@ const OverviewReply = Type.Object({
   at: Type.String(),
   systems: Type.Array(
     Type.Object({
-      system: Type.String({ enum: ['dvcqg', 'population', 'registry', 'tax', 'bhxh', 'civil-status', 'vdxp'] }),
+      system: Type.String({ maxLength: 64, description: 'connector id: dvcqg, a lookup connector (src/connectors/lookups.ts), vdxp' }),
       enabled: Type.Boolean(),
       breaker: Type.String({ enum: ['closed', 'open', 'half-open', 'unknown'] }),
       breakerAt: Type.Optional(Type.String()),

@@ -1,3 +1,4 @@
+import { LOOKUP_CONNECTORS } from '../../connectors/lookups.js'
 import type { ServiceContext } from '../context.js'
 import type { CatalogRun } from '../catalog/index.js'
 import { OverviewRepository } from './repository.js'
@@ -6,16 +7,11 @@ import type { Overview, OverviewSystem } from './types.js'
 
 export type { Overview } from './types.js'
 
-/** The national systems the overview lists: connector id → the name the console shows. */
-export const SYSTEMS: readonly { id: string; system: OverviewSystem['system'] }[] = [
-  { id: 'dvcqg', system: 'dvcqg' },
-  { id: 'population', system: 'population' },
-  { id: 'business-registry', system: 'registry' },
-  { id: 'tax', system: 'tax' },
-  { id: 'bhxh', system: 'bhxh' },
-  { id: 'civil-status', system: 'civil-status' },
-  { id: 'vdxp', system: 'vdxp' },
-]
+/**
+ * The national systems the overview lists, by connector id: the portal, every lookup connector
+ * (src/connectors/lookups.ts, so a new one appears without an edit here), the document exchange.
+ */
+export const SYSTEMS: readonly string[] = ['dvcqg', ...LOOKUP_CONNECTORS.map((d) => d.id), 'vdxp']
 
 const SERIES_HOURS = 6
 const BUCKET_S = 600
@@ -46,26 +42,20 @@ export class OverviewService {
     const enabled = new Set(this.ctx.config.CONNECTORS_ENABLED.split(',').filter(Boolean))
     const seriesFrom = Math.floor((now - SERIES_HOURS * 3_600_000) / (BUCKET_S * 1000)) * BUCKET_S * 1000 + BUCKET_S * 1000
     const [windows, series, sync, documents, warehouse, runs] = await Promise.all([
-      this.calls
-        ? this.calls.window(
-            SYSTEMS.map((s) => s.id),
-            WINDOW_MINUTES,
-            now,
-          )
-        : Promise.resolve(new Map()),
+      this.calls ? this.calls.window([...SYSTEMS], WINDOW_MINUTES, now) : Promise.resolve(new Map()),
       this.repo.series(new Date(seriesFrom), BUCKET_S),
       this.repo.syncNow(),
       this.repo.documents(),
       this.repo.warehouse(),
       this.catalogRuns(1),
     ])
-    const systems: OverviewSystem[] = SYSTEMS.map(({ id, system }) => {
+    const systems: OverviewSystem[] = SYSTEMS.map((id) => {
       const w = windows.get(id)
       const breaker = w?.breaker && now - w.breaker.at <= BREAKER_STALE_MS ? w.breaker.state : 'unknown'
       const calls = w?.calls ?? 0
       const errors = w?.errors ?? 0
       return {
-        system,
+        system: id,
         enabled: enabled.has(id),
         breaker,
         ...(w?.breaker ? { breakerAt: iso(w.breaker.at) } : {}),

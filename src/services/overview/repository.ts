@@ -31,11 +31,11 @@ export class OverviewRepository {
   async series(from: Date, bucketSeconds: number): Promise<SeriesRow[]> {
     const { rows } = await this.db.query<{ bucket: Date; accepted: string; accepted_live: string; delivered: string }>(
       `WITH a AS (
-         SELECT to_timestamp(floor(EXTRACT(EPOCH FROM accepted_at) / $2) * $2) AS bucket, count(*) AS accepted,
+         SELECT date_bin(make_interval(secs => $2), accepted_at, timestamptz '1970-01-01') AS bucket, count(*) AS accepted,
                 count(*) FILTER (WHERE state <> 'parked') AS accepted_live
          FROM dossier_events WHERE accepted_at >= $1 GROUP BY 1),
        d AS (
-         SELECT to_timestamp(floor(EXTRACT(EPOCH FROM delivered_at) / $2) * $2) AS bucket, count(*) AS delivered
+         SELECT date_bin(make_interval(secs => $2), delivered_at, timestamptz '1970-01-01') AS bucket, count(*) AS delivered
          FROM dossier_events WHERE delivered_at >= $1 GROUP BY 1)
        SELECT COALESCE(a.bucket, d.bucket) AS bucket, COALESCE(a.accepted, 0) AS accepted, COALESCE(a.accepted_live, 0) AS accepted_live,
               COALESCE(d.delivered, 0) AS delivered

@@ -1,6 +1,7 @@
 /** The operator console's overview (GET /admin/overview, docs/console-api.md). */
 export interface OverviewSystem {
-  system: 'dvcqg' | 'population' | 'registry' | 'tax' | 'bhxh' | 'civil-status' | 'vdxp'
+  /** Connector id: `dvcqg`, each lookup connector's id (src/connectors/lookups.ts), `vdxp`. */
+  system: string
   enabled: boolean
   breaker: 'closed' | 'open' | 'half-open' | 'unknown'
   /** When the breaker state was last published by a process (absent: never). */
