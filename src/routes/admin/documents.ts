@@ -3,7 +3,6 @@ import type { HubApp } from '../types.js'
 import { AdminDocumentsQuery, DocumentIdParams, ORGAN_ID_PATTERN } from '../../../schemas/v1/documents.js'
 import { AGENCY_CODE_PATTERN } from '../../../schemas/v1/dossier.js'
 import { ProblemSchema } from '../problem.js'
-import { finiteQuery } from './finite.js'
 
 const OutboxItem = Type.Object({
   id: Type.Integer(),
@@ -80,7 +79,6 @@ export default async function adminDocumentRoutes(app: HubApp) {
     '/admin/documents/inbox',
     {
       config: { access: 'admin:read' },
-      preHandler: finiteQuery('limit'),
       schema: {
         tags: ['admin'],
         summary: 'Received VDXP documents of every agency, newest first, with their latest status (filters: state, agency with its units, sender)',
