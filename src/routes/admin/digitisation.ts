@@ -1,5 +1,7 @@
 import { GapsQuery, GapsReply } from '../../../schemas/v1/dossiers-digitisation.js'
 import { ImportBody, ImportParams, ImportReport, ImportStarted } from '../../../schemas/v1/digitisation-imports.js'
+import { Type } from '@sinclair/typebox'
+import { AGENCY_CODE_PATTERN } from '../../../schemas/v1/dossier.js'
 import type { HubApp } from '../types.js'
 import { ProblemSchema } from '../problem.js'
 
@@ -20,6 +22,50 @@ export default async function adminDigitisationRoutes(app: HubApp) {
       },
     },
     async (request) => digitisation.gaps(request.query.agency, request.query.limit),
+  )
+  const IsoDate = Type.String({ format: 'hub-date', maxLength: 10, description: 'YYYY-MM-DD, Vietnam time, inclusive' })
+  const n = Type.Integer({ minimum: 0 })
+  app.get(
+    '/admin/digitisation/summary',
+    {
+      config: { access: 'admin:read' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Per agency: documents digitised, pushed, mirrored and reused over the period (as /admin/warehouse/stats), signature policy decisions, and the gaps in force',
+        querystring: Type.Object(
+          {
+            agency: Type.Optional(Type.String({ pattern: AGENCY_CODE_PATTERN, description: 'The agency and its units' })),
+            from: Type.Optional(IsoDate),
+            to: Type.Optional(IsoDate),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            from: Type.Optional(Type.String()),
+            to: Type.Optional(Type.String()),
+            agency: Type.Optional(Type.String()),
+            rows: Type.Array(
+              Type.Object({
+                agencyCode: Type.String(),
+                digitised: n,
+                pushed: n,
+                mirrored: n,
+                reused: n,
+                signature: Type.Object(
+                  { pass: n, warn: n, fail: n },
+                  { description: 'Signature policy decisions of the checked documents: pass, warn, blocked' },
+                ),
+                gaps: Type.Integer({ minimum: 0, description: 'Dossiers returned without a signed digital result, now (GET /admin/digitisation/gaps)' }),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => digitisation.summary(request.query),
   )
   app.post(
     '/admin/digitisation/imports',

@@ -3,6 +3,21 @@ import type { ComponentLink, PortalExtras } from '../../mappings/dvcqg/to-dvcqg-
 import type { ServiceContext } from '../context.js'
 import { nationalDatabaseOf } from '../../connectors/lookups.js'
 import { DigitisationRepository } from './repository.js'
+import { agencySuffix } from '../dossiers/console/index.js'
+import { fieldError } from '../../errors.js'
+
+/** Most gap candidates whose links the summary rebuilds before counting (the oldest first). */
+export const SUMMARY_REFRESH_MAX = 2000
+
+export interface DigitisationSummaryRow {
+  agencyCode: string
+  digitised: number
+  pushed: number
+  mirrored: number
+  reused: number
+  signature: { pass: number; warn: number; fail: number }
+  gaps: number
+}
 
 /** National status "result returned" (NATIONAL-ENDPOINTS.md §1.3). */
 export const NATIONAL_RESULT_RETURNED = 10
@@ -86,6 +101,34 @@ export class DigitisationService implements PortalExtrasSource {
         resultCodes: r.result_codes ?? [],
         unsignedLinkedResults: r.linked_results,
         since: new Date(r.touched_at).toISOString(),
+      })),
+    }
+  }
+
+  /**
+   * `GET /admin/digitisation/summary` (docs/console-api.md): per agency the warehouse
+   * statistics' counts over the period, the signature policy's decisions, and the gaps in
+   * force (the oldest SUMMARY_REFRESH_MAX candidates' links rebuilt first, as the gaps report does).
+   */
+  async summary(q: { agency?: string; from?: string; to?: string }): Promise<{ from?: string; to?: string; agency?: string; rows: DigitisationSummaryRow[] }> {
+    if (q.from && q.to && q.from > q.to) throw fieldError('/querystring/to', 'must not be before from', 'range')
+    const suffix = q.agency ? agencySuffix(q.agency) : null
+    const statuses = this.returnedStatuses()
+    const candidates = await this.repo.gapCandidates(statuses, suffix, SUMMARY_REFRESH_MAX)
+    if (candidates.length > 0) await this.repo.refresh(candidates)
+    const rows = await this.repo.summary({ from: q.from ?? '1970-01-01', to: q.to ?? '9999-12-31', agencySuffix: suffix, returnedStatuses: statuses })
+    return {
+      ...(q.from ? { from: q.from } : {}),
+      ...(q.to ? { to: q.to } : {}),
+      ...(q.agency ? { agency: q.agency } : {}),
+      rows: rows.map((r) => ({
+        agencyCode: r.agency,
+        digitised: r.digitised,
+        pushed: r.pushed,
+        mirrored: r.mirrored,
+        reused: r.reused,
+        signature: { pass: r.pass, warn: r.warn, fail: r.fail },
+        gaps: r.gaps,
       })),
     }
   }

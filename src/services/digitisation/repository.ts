@@ -30,6 +30,22 @@ export interface GapRow {
  */
 const SIGNED = `w.blob_sha256 IS NOT NULL AND w.signature_status = 'valid' AND COALESCE(to_jsonb(w)->>'signature_decision', 'pass') <> 'blocked'`
 
+/** One agency of the digitisation summary (console). */
+export interface SummaryRow {
+  agency: string
+  digitised: number
+  pushed: number
+  mirrored: number
+  reused: number
+  pass: number
+  warn: number
+  fail: number
+  gaps: number
+}
+
+// Periods are cut in Vietnam time (UTC+7, no daylight saving), as the warehouse statistics.
+const LOCAL = `(ts AT TIME ZONE 'UTC' + interval '7 hours')`
+
 /**
  * SQL of the digitisation capability: dossier ↔ warehouse links (rebuilt from the dossier's
  * snapshot, the recorded reuses and the warehouse), the gaps report, and what a dossier's
@@ -139,5 +155,63 @@ export class DigitisationRepository {
       connectedSystems: r.connected ?? [],
       mayLink: r.may_link,
     }
+  }
+
+  /**
+   * The oldest dossiers that may be gaps (returned status, no signed result linked), at most
+   * `limit`, of the agencies whose code ends with `agencySuffix` (all when null): the summary
+   * rebuilds their links before counting, as the gaps report does for its page.
+   */
+  async gapCandidates(returnedStatuses: readonly string[], agencySuffix: string | null, limit: number): Promise<string[]> {
+    const { rows } = await this.db.query<{ code: string }>(
+      `SELECT d.code FROM dossiers d
+       WHERE d.current_status = ANY($1::text[]) AND ($2::text IS NULL OR right(d.agency_code, length($2::text)) = $2::text)
+         AND NOT EXISTS (SELECT 1 FROM dossier_document_links l JOIN warehouse_documents w ON w.id = l.document_id
+                         WHERE l.dossier_code = d.code AND l.item_kind = 'result' AND ${SIGNED})
+       ORDER BY d.touched_at, d.code LIMIT $3`,
+      [returnedStatuses, agencySuffix, limit],
+    )
+    return rows.map((r) => r.code)
+  }
+
+  /**
+   * Per agency (the warehouse row's agency_code; the dossier's for gaps): the warehouse
+   * statistics' counts over [from, to] (Vietnam days, as GET /admin/warehouse/stats: local
+   * documents created, pushes, national files stored, reuses), the signature policy's
+   * decision over the documents created whose signature was checked (pass, warn, blocked),
+   * and the gaps in force now (the gaps report's definition, not limited to the period).
+   */
+  async summary(f: { from: string; to: string; agencySuffix: string | null; returnedStatuses: readonly string[] }): Promise<SummaryRow[]> {
+    const { rows } = await this.db.query<SummaryRow>(
+      `WITH ev AS (
+         SELECT COALESCE(agency_code, '') AS agency, created_at AS ts, (source = 'local')::int AS digitised, 0 AS pushed,
+           (source = 'national' AND fetch_state = 'stored')::int AS mirrored, 0 AS reused,
+           (signature_status IS NOT NULL AND COALESCE(to_jsonb(w)->>'signature_decision', 'pass') = 'pass')::int AS pass,
+           (signature_status IS NOT NULL AND to_jsonb(w)->>'signature_decision' = 'warn')::int AS warn,
+           (signature_status IS NOT NULL AND to_jsonb(w)->>'signature_decision' = 'blocked')::int AS fail
+         FROM warehouse_documents w
+         UNION ALL
+         SELECT COALESCE(agency_code, ''), pushed_at, 0, 1, 0, 0, 0, 0, 0 FROM warehouse_documents WHERE pushed_at IS NOT NULL
+         UNION ALL
+         SELECT COALESCE(agency_code, ''), used_at, 0, 0, 0, 1, 0, 0, 0 FROM warehouse_usage
+       ),
+       counts AS (
+         SELECT agency, sum(digitised)::int AS digitised, sum(pushed)::int AS pushed, sum(mirrored)::int AS mirrored, sum(reused)::int AS reused,
+           sum(pass)::int AS pass, sum(warn)::int AS warn, sum(fail)::int AS fail
+         FROM ev WHERE ${LOCAL} >= $1::date AND ${LOCAL} < $2::date + 1 AND ($3::text IS NULL OR right(agency, length($3::text)) = $3::text)
+         GROUP BY 1),
+       gaps AS (
+         SELECT d.agency_code AS agency, count(*)::int AS gaps FROM dossiers d
+         WHERE d.current_status = ANY($4::text[]) AND ($3::text IS NULL OR right(d.agency_code, length($3::text)) = $3::text)
+           AND NOT EXISTS (SELECT 1 FROM dossier_document_links l JOIN warehouse_documents w ON w.id = l.document_id
+                           WHERE l.dossier_code = d.code AND l.item_kind = 'result' AND ${SIGNED})
+         GROUP BY 1)
+       SELECT COALESCE(c.agency, g.agency) AS agency, COALESCE(c.digitised, 0) AS digitised, COALESCE(c.pushed, 0) AS pushed,
+         COALESCE(c.mirrored, 0) AS mirrored, COALESCE(c.reused, 0) AS reused, COALESCE(c.pass, 0) AS pass, COALESCE(c.warn, 0) AS warn,
+         COALESCE(c.fail, 0) AS fail, COALESCE(g.gaps, 0) AS gaps
+       FROM counts c FULL JOIN gaps g ON g.agency = c.agency ORDER BY 1`,
+      [f.from, f.to, f.agencySuffix, f.returnedStatuses],
+    )
+    return rows
   }
 }

@@ -7,6 +7,7 @@ import { HubError } from '../../errors.js'
 import { ClientRegistry, type Client } from '../../inbound-auth/clients.js'
 import { QUEUES } from '../../queue/names.js'
 import { requireConnector, type HubService, type ServiceContext } from '../context.js'
+import { DocumentConsole } from './console/index.js'
 import { defaultEdxmlCodec } from './edxml-port.js'
 import { documentMetrics, type DocumentMetrics } from './metrics.js'
 import { ReceiveRepository } from './receive/repository.js'
@@ -34,6 +35,8 @@ export class DocumentService implements HubService {
   readonly sender: SendWorker
   readonly receiver: ReceiveWorker
   readonly webhook: WebhookWorker
+  /** The operator console's reads: the inbox of every agency and a document's timeline. */
+  readonly console: DocumentConsole
   private codecImpl?: EdxmlCodec
 
   constructor(
@@ -42,6 +45,7 @@ export class DocumentService implements HubService {
   ) {
     this.codecImpl = codec
     this.repo = new ReceiveRepository(ctx.db)
+    this.console = new DocumentConsole(ctx.readDb)
     // A blob folder of its own: the warehouse sweep deletes files its own rows do not reference.
     this.blobs = new DiskBlobStore(ctx.config.VDXP_BLOB_DIR || join(ctx.config.DATA_DIR, 'document-blobs'))
     this.metrics = documentMetrics(ctx.metrics, this.repo)
