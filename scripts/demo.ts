@@ -194,7 +194,7 @@ What reached the sandbox portal (DVCQG):
   delivered events             : ${delivered} of ${expected} deliverable, in ${((Date.now() - t0) / 1000).toFixed(1)} s
   parked (dead letters)        : ${((parked.body['items'] as { dossierCode: string; parkedReason?: string }[]) ?? []).map((p) => `${p.dossierCode}: ${p.parkedReason}`).join('\n                                 ') || 'none'}
 
-Next: open ${HUB}/admin/queues (user any, password ${OPS_KEY}), ${HUB}/docs, ${HUB}/metrics;
+Next: open ${HUB}/console/ (sign in with ${OPS_KEY}), ${HUB}/admin/queues (user any, password ${OPS_KEY}), ${HUB}/docs, ${HUB}/metrics;
 the portal refused ${refused} on purpose (the refusal is lifted now): replay it with
   curl -X POST -H 'x-api-key: ${OPS_KEY}' ${HUB}/admin/dossiers/${refused}/replay`)
   if (delivered < expected) throw new Error(`only ${delivered} of ${expected} events were delivered within ${TIMEOUT_S} s (DEMO_TIMEOUT_S)`)
