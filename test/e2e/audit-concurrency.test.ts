@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../helpers/pg.js'
-import { freePort, spawnHub, type HubProcess } from '../helpers/proc.js'
+import { freePort, startApiProcess, type HubProcess } from '../helpers/proc.js'
 import { CLIENTS_JSON, KEYS, REDIS_URL, uniqueId } from '../helpers/config.js'
-import { startSandbox, waitFor } from '../helpers/hub.js'
+import { startSandbox } from '../helpers/hub.js'
 import { lookupEnv } from '../helpers/lookups.js'
 import { createPgDb } from '../../src/store/pg.js'
 import { AuditSigner, verifyAuditLog } from '../../src/audit/evidence/index.js'
@@ -24,24 +24,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined)
 })
 
-async function startApi(env: Record<string, string>): Promise<HubProcess> {
-  const p = spawnHub('api', env)
-  cleanups.push(async () => {
-    if (p.child.exitCode === null) {
-      p.child.kill('SIGTERM')
-      await p.exited
-    }
-  })
-  await waitFor(
-    async () => {
-      if (p.child.exitCode !== null) throw new Error(`api process exited:\n${p.output().slice(-2000)}`)
-      return (await fetch(`http://127.0.0.1:${env['PORT']}/health/live`).catch(() => ({ status: 0 }))).status === 200
-    },
-    60_000,
-    200,
-  )
-  return p
-}
+const startApi = (env: Record<string, string>): Promise<HubProcess> => startApiProcess(env, cleanups)
 
 describe('two API processes auditing concurrently', () => {
   it(

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestDatabase } from '../helpers/pg.js'
-import { freePort, spawnHub, type HubProcess } from '../helpers/proc.js'
+import { freePort, startApiProcess, type HubProcess } from '../helpers/proc.js'
 import { CLIENTS_JSON, KEYS, REDIS_URL, uniqueId } from '../helpers/config.js'
-import { waitFor } from '../helpers/hub.js'
 import { sha256Hex } from '../../src/inbound-auth/clients.js'
 
 const cleanups: (() => Promise<unknown>)[] = []
@@ -13,24 +12,7 @@ afterAll(async () => {
 const LIMIT = 10
 const SMALL_KEY = 'test-small-key-0123456789'
 
-async function startApi(env: Record<string, string>): Promise<HubProcess> {
-  const p = spawnHub('api', env)
-  cleanups.push(async () => {
-    if (p.child.exitCode === null) {
-      p.child.kill('SIGTERM')
-      await p.exited
-    }
-  })
-  await waitFor(
-    async () => {
-      if (p.child.exitCode !== null) throw new Error(`api process exited:\n${p.output().slice(-2000)}`)
-      return (await fetch(`http://127.0.0.1:${env['PORT']}/health/live`)).status === 200
-    },
-    60_000,
-    200,
-  )
-  return p
-}
+const startApi = (env: Record<string, string>): Promise<HubProcess> => startApiProcess(env, cleanups)
 
 describe('the per-client rate limit holds across two API processes sharing Redis', () => {
   it(`a client allowed ${LIMIT}/min gets ${LIMIT} answers in total from two processes, then 429 with Retry-After from both; another client is unaffected`, async () => {

@@ -68,3 +68,25 @@ export async function startPrivateRedis(port?: number): Promise<{ port: number; 
       }),
   }
 }
+
+/**
+ * An `api` process on `env.PORT`, stopped with SIGTERM by the cleanup registered in `cleanups`;
+ * resolves once `/health/live` answers 200 (throws with the process's output if it exits first).
+ */
+export async function startApiProcess(env: Record<string, string>, cleanups: (() => Promise<unknown>)[], timeoutMs = 60_000): Promise<HubProcess> {
+  const p = spawnHub('api', env)
+  cleanups.push(async () => {
+    if (p.child.exitCode === null) {
+      p.child.kill('SIGTERM')
+      await p.exited
+    }
+  })
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    if (p.child.exitCode !== null) throw new Error(`api process exited:\n${p.output().slice(-2000)}`)
+    const status = (await fetch(`http://127.0.0.1:${env['PORT']}/health/live`).catch(() => ({ status: 0 }))).status
+    if (status === 200) return p
+    if (Date.now() > until) throw new Error(`api process not live within ${timeoutMs} ms:\n${p.output().slice(-2000)}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
