@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_LOGGED_CHARS, maskText, redact, serializeError, truncateText } from '../../src/pii.js'
 import { captureLogger } from '../helpers/logs.js'
+import { bestMs } from '../helpers/timing.js'
 
 describe('personal data masking', () => {
   it('masks identity-shaped numbers, e-mails and credentials in free text', () => {
@@ -60,15 +61,12 @@ describe('personal data masking', () => {
     }
     for (const [label, input] of Object.entries(inputs)) {
       maskText(input.slice(0, 10_000))
-      const started = performance.now()
-      const out = maskText(input)
-      const ms = performance.now() - started
-      expect(ms, label).toBeLessThan(100)
-      expect(out.length, label).toBeLessThan(MAX_LOGGED_CHARS + 64)
+      expect(maskText(input).length, label).toBeLessThan(MAX_LOGGED_CHARS + 64)
+      // Best of three, each the smaller of wall and CPU time (test/helpers/timing.ts): a busy
+      // shared machine stretches wall time; a backtracking pattern is slow on every run.
+      expect(bestMs(() => maskText(input)), label).toBeLessThan(100)
       // The patterns themselves are linear: the whole megabyte, untruncated, is still fast.
-      const whole = performance.now()
-      maskText(input, Infinity)
-      expect(performance.now() - whole, `${label} (untruncated)`).toBeLessThan(500)
+      expect(bestMs(() => maskText(input, Infinity)), `${label} (untruncated)`).toBeLessThan(500)
     }
   })
 

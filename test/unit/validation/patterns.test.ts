@@ -18,6 +18,7 @@ import ajvFormats from 'ajv-formats'
 import { fullFormats } from 'ajv-formats/dist/formats.js'
 import type { RouteOptions } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bestMs } from '../../helpers/timing.js'
 import { createHub, type Hub } from '../../../src/hub.js'
 import { buildApp, type HubApp } from '../../../src/app.js'
 import { createLogger } from '../../../src/log.js'
@@ -144,19 +145,6 @@ async function timeInWorker(r: Found, deadlineMs: number): Promise<Timing | 'tim
   }
 }
 
-/** The best of three runs, each the smaller of wall and process CPU time (see the worker's `best`). */
-function best(fn: () => unknown): number {
-  let min = Infinity
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now()
-    const c0 = process.cpuUsage()
-    fn()
-    const c = process.cpuUsage(c0)
-    min = Math.min(min, performance.now() - t0, (c.user + c.system) / 1000)
-    if (min < 10) break
-  }
-  return min
-}
 
 /** Adversarial 1 MB strings for a format validator (a function, run in this thread). */
 function formatInputs(): [string, string][] {
@@ -250,7 +238,7 @@ describe('every pattern applied to caller input is linear (1 MB adversarial stri
                 throw new Error(`format ${name} (${rules.formats.get(name)}) is neither a hub-* format nor an ajv-formats one`)
               })))
       for (const [label, s] of formatInputs()) {
-        const ms = best(() => check(s))
+        const ms = bestMs(() => check(s))
         expect(ms, `format ${name} took ${ms.toFixed(1)} ms on ${label}`).toBeLessThan(LIMIT_MS)
       }
     }
@@ -258,7 +246,7 @@ describe('every pattern applied to caller input is linear (1 MB adversarial stri
 
   it('the request text walk is linear too', () => {
     for (const [label, s] of formatInputs()) {
-      const ms = best(() => findTextViolation({ a: s, b: [s] }, '/body'))
+      const ms = bestMs(() => findTextViolation({ a: s, b: [s] }, '/body'))
       expect(ms, `the walk took ${ms.toFixed(1)} ms on ${label}`).toBeLessThan(2 * LIMIT_MS)
     }
   })
