@@ -113,6 +113,7 @@ export async function buildApp(hub: Hub, opts: BuildAppOptions = {}): Promise<Hu
     perIp: hub.config.RATE_LIMIT_IP_PER_MINUTE,
     logger: hub.logger,
     onLimited: (layer) => hub.metrics.edgeRejections.labels(`rate_limit_${layer}`).inc(),
+    onSkipped: (layer) => hub.metrics.rateLimitSkipped.labels(layer).inc(),
   })
   await app.register(authPlugin, {
     clients: hub.clients,

@@ -65,6 +65,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    rateLimitSkipped: new Counter({
+      name: 'lgsp_hub_rate_limit_skipped_total',
+      help: 'Rate-limit checks skipped because Redis failed or was slow (> 1 s): the request went through unlimited (fail open), by layer ip|client',
+      labelNames: ['layer'] as const,
+      registers: [registry],
+    }),
   }
 }
 

@@ -18,6 +18,8 @@ export interface RateLimitOptions {
   /** Budget of one remote address per minute, counted before authentication. */
   perIp: number
   onLimited?: (layer: RateLimitLayer) => void
+  /** A check skipped because the store failed or timed out (fail open). */
+  onSkipped?: (layer: RateLimitLayer) => void
   logger?: Logger
 }
 
@@ -60,8 +62,12 @@ export default fp(
 
     async function enforce(layer: RateLimitLayer, request: FastifyRequest, reply: FastifyReply) {
       const r = await check(request)
-      // current = 0 means the store failed and the check was skipped: no headers to tell.
-      if (r.isAllowed || r.remaining === r.max) return undefined
+      if (r.isAllowed) return undefined
+      // remaining = max (current 0) means the store failed and the check was skipped: no headers to tell.
+      if (r.remaining === r.max) {
+        opts.onSkipped?.(layer)
+        return undefined
+      }
       reply.header('x-ratelimit-limit', r.max).header('x-ratelimit-remaining', r.remaining).header('x-ratelimit-reset', r.ttlInSeconds)
       if (!r.isExceeded) return undefined
       opts.onLimited?.(layer)

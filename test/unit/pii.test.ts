@@ -64,9 +64,15 @@ describe('personal data masking', () => {
       expect(maskText(input).length, label).toBeLessThan(MAX_LOGGED_CHARS + 64)
       // Best of three, each the smaller of wall and CPU time (test/helpers/timing.ts): a busy
       // shared machine stretches wall time; a backtracking pattern is slow on every run.
-      expect(bestMs(() => maskText(input)), label).toBeLessThan(100)
+      expect(
+        bestMs(() => maskText(input)),
+        label,
+      ).toBeLessThan(100)
       // The patterns themselves are linear: the whole megabyte, untruncated, is still fast.
-      expect(bestMs(() => maskText(input, Infinity)), `${label} (untruncated)`).toBeLessThan(500)
+      expect(
+        bestMs(() => maskText(input, Infinity)),
+        `${label} (untruncated)`,
+      ).toBeLessThan(500)
     }
   })
 

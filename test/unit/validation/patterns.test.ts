@@ -145,7 +145,6 @@ async function timeInWorker(r: Found, deadlineMs: number): Promise<Timing | 'tim
   }
 }
 
-
 /** Adversarial 1 MB strings for a format validator (a function, run in this thread). */
 function formatInputs(): [string, string][] {
   const units = ['a', '0', ' ', '=', 'A ', '2026-02-30', '2026-11-20T08:30:00+07:00', '\u202e', '\ud800', 'a@b.', 'QUJD\n']
