@@ -3,9 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { ClientRegistry, SERVICES, type Client, type ServiceName } from './clients.js'
 import { HubError } from '../errors.js'
 import { sendProblem } from '../plugins/errors.js'
-import { fastifyCookie } from '@fastify/cookie'
-import { ConsoleSessions, sameToken } from './session.js'
-import type { ConsoleSession } from './session-store.js'
+import { ConsoleSessions, sameToken, type ConsoleSession } from './session.js'
 
 /** What a route requires: a service grant, an operator role (`admin`, `admin:read`), `metrics`, or nothing (`public`). */
 export type Access = ServiceName | 'public'
@@ -118,8 +116,8 @@ export default fp(
     app.decorateRequest('client', undefined)
     app.decorateRequest('consoleSession', undefined)
     app.decorate('consoleSessions', opts.sessions)
-    // Loads the cookie parser and serializer the sessions use; nothing is parsed per request (hook: false).
-    if (opts.sessions) await app.register(fastifyCookie, { hook: false })
+    // The session plugin's request hook must run before this plugin's: register it first.
+    if (opts.sessions) await opts.sessions.register(app)
     app.decorate('routeAccess', () =>
       routes.flatMap((r) => [r.method].flat().map((method) => ({ method, url: r.url, access: (r.config as { access?: Access } | undefined)?.access }))),
     )
@@ -150,7 +148,7 @@ export default fp(
       if (!credential && opts.sessions && acceptsSession(request.routeOptions.url)) {
         let found: Awaited<ReturnType<ConsoleSessions['fromRequest']>>
         try {
-          found = await opts.sessions.fromRequest(request)
+          found = await opts.sessions.fromRequest(request, reply)
         } catch (e) {
           request.log.warn({ err: { type: (e as Error).name, message: (e as Error).message } }, 'console session store unavailable')
           return refuse(request, reply, new HubError('HUB_ERR_DEPENDENCY_DOWN', 'the session store is unavailable; retry or use an API key'))

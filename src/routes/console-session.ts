@@ -5,8 +5,7 @@ import type { HubApp } from './types.js'
 import { HubError } from '../errors.js'
 import { ProblemSchema } from './problem.js'
 import { csrfRefusal } from '../inbound-auth/plugin.js'
-import { consoleRole, sameToken, type ConsoleRole, type ConsoleSessions } from '../inbound-auth/session.js'
-import type { ConsoleSession } from '../inbound-auth/session-store.js'
+import { consoleRole, sameToken, type ConsoleRole, type ConsoleSession, type ConsoleSessions } from '../inbound-auth/session.js'
 import type { AuditEntry } from '../audit/index.js'
 
 export const SESSION_PATH = '/console/api/session'
@@ -72,7 +71,7 @@ export default async function consoleSessionRoutes(app: HubApp) {
     async (request, reply) => {
       const why = csrfRefusal(request)
       if (why) throw new HubError('HUB_ERR_CSRF', why, { errors: [{ field: '/headers/content-type', message: why, rule: 'csrf' }] })
-      const limit = await sessions.store.signInAttempt(normalizeIP(request.ip), hub.config.CONSOLE_SIGNIN_PER_MINUTE)
+      const limit = await sessions.signIns.attempt(normalizeIP(request.ip), hub.config.CONSOLE_SIGNIN_PER_MINUTE)
       if (!limit.allowed) {
         hub.metrics.edgeRejections.labels('rate_limit_signin').inc()
         throw new HubError('HUB_ERR_RATE_LIMITED', `too many sign-in attempts from this address; retry in ${limit.retryAfter} s`, {
@@ -86,8 +85,8 @@ export default async function consoleSessionRoutes(app: HubApp) {
         await audit(request, 401, client?.id ?? 'unknown', 'sign-in-failed')
         throw refused()
       }
-      const session = await sessions.create(client.id)
-      reply.header('set-cookie', sessions.cookie(session.id)).header('cache-control', 'no-store')
+      const session = await sessions.signIn(request, reply, client.id)
+      reply.header('cache-control', 'no-store')
       await audit(request, 200, client.id, 'sign-in', role)
       return answer(session, client.id, role)
     },
@@ -100,7 +99,7 @@ export default async function consoleSessionRoutes(app: HubApp) {
       schema: { tags: ['admin'], summary: 'Operator console: the live session (its CSRF token) or 401', response: { 200: SessionBody, ...problems } },
     },
     async (request, reply) => {
-      const found = await live(sessions, request)
+      const found = await live(sessions, request, reply)
       reply.header('cache-control', 'no-store')
       return answer(found.session, found.client.id, found.role)
     },
@@ -117,24 +116,24 @@ export default async function consoleSessionRoutes(app: HubApp) {
       },
     },
     async (request, reply: FastifyReply) => {
-      const found = await live(sessions, request)
+      const found = await live(sessions, request, reply)
       const token = request.headers['x-csrf-token']
       if (!sameToken(typeof token === 'string' ? token : undefined, found.session.csrfToken)) {
         await audit(request, 403, found.client.id, 'sign-out-refused', found.role)
         const why = "send the console session's CSRF token in x-csrf-token"
         throw new HubError('HUB_ERR_CSRF', why, { errors: [{ field: '/headers/x-csrf-token', message: why, rule: 'csrf' }] })
       }
-      await sessions.store.destroy(found.session.id)
+      await sessions.signOut(request, reply)
       await audit(request, 204, found.client.id, 'sign-out', found.role)
-      return reply.header('set-cookie', sessions.clearCookie()).code(204).send()
+      return reply.code(204).send()
     },
   )
 }
 
-async function live(sessions: ConsoleSessions, request: FastifyRequest) {
+async function live(sessions: ConsoleSessions, request: FastifyRequest, reply: FastifyReply) {
   let found: Awaited<ReturnType<ConsoleSessions['fromRequest']>>
   try {
-    found = await sessions.fromRequest(request)
+    found = await sessions.fromRequest(request, reply)
   } catch {
     throw new HubError('HUB_ERR_DEPENDENCY_DOWN', 'the session store is unavailable')
   }

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestHub, waitFor, type TestHub } from '../helpers/hub.js'
 import { KEYS } from '../helpers/config.js'
+import { startPrivateRedis } from '../helpers/proc.js'
 import { dossierBody, dossierCode } from '../helpers/dossiers.js'
 
 type Json = Record<string, unknown>
@@ -158,13 +160,53 @@ describe('operator console session (issue 15)', () => {
     expect((await auditRows('sign-out')).some((r) => r.client_id === 'operator-test')).toBe(true)
   })
 
+  it('every use sends the cookie again with a later expiry (rolling); a /v1 call with the cookie neither reads nor sends it', async () => {
+    const res = await signIn(KEYS.operator)
+    const cookie = cookieOf(res)
+    const expiresOf = (r: Response) => Date.parse(/Expires=([^;]+)/i.exec(r.headers.get('set-cookie') ?? '')?.[1] ?? '')
+    const first = expiresOf(res)
+    expect(first).toBeGreaterThan(Date.now() + 29 * 60_000)
+    await new Promise((r) => setTimeout(r, 1100))
+    const used = await fetch(`${t.url}/admin/dossiers`, { headers: { cookie } })
+    expect(used.status).toBe(200)
+    expect(cookieOf(used)).toBe(cookie)
+    expect(used.headers.get('set-cookie')).toContain('HttpOnly')
+    expect(used.headers.get('set-cookie')).toContain('SameSite=Strict')
+    expect(expiresOf(used)).toBeGreaterThan(first)
+    const api = await fetch(`${t.url}/v1/catalog/fields`, { headers: { cookie, 'x-api-key': KEYS.province } })
+    expect(api.status).toBe(200)
+    expect(api.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('sign-in starts a new session: the id the browser came with ends (no session fixation)', async () => {
+    const before = cookieOf(await signIn(KEYS.operator))
+    const again = await fetch(t.url + SESSION, { method: 'POST', headers: { ...json, cookie: before }, body: JSON.stringify({ key: KEYS.operator }) })
+    expect(again.status).toBe(200)
+    const after = cookieOf(again)
+    expect(after).toMatch(/^lgsp_console=.+/)
+    expect(after).not.toBe(before)
+    expect((await fetch(`${t.url}/admin/dossiers`, { headers: { cookie: before } })).status).toBe(401)
+    expect((await fetch(`${t.url}/admin/dossiers`, { headers: { cookie: after } })).status).toBe(200)
+  })
+
   it('a session past its absolute lifetime is refused even when used all along', async () => {
     const sessions = t.app.consoleSessions!
-    const old = await sessions.store.create('operator-test', Date.now() - 12 * 3_600_000 - 1000)
-    const cookie = sessions.cookie(old.id).split(';', 1)[0]!
-    expect((await fetch(`${t.url}/admin/dossiers`, { headers: { cookie } })).status).toBe(401)
-    const fresh = await sessions.store.create('operator-test', Date.now() - 11 * 3_600_000)
-    expect((await fetch(`${t.url}/admin/dossiers`, { headers: { cookie: sessions.cookie(fresh.id).split(';', 1)[0]! } })).status).toBe(200)
+    // A session as the store holds it, signed in `createdAt`, its cookie still within the idle time.
+    const seed = (createdAt: number) =>
+      new Promise<string>((resolve, reject) => {
+        const id = randomBytes(24).toString('base64url')
+        const cookie = { originalMaxAge: 30 * 60_000, expires: new Date(Date.now() + 30 * 60_000), path: '/', httpOnly: true, sameSite: 'strict' }
+        const session = { clientId: 'operator-test', csrfToken: randomBytes(32).toString('base64url'), createdAt, cookie }
+        sessions.store.set(id, session as never, (e) => (e ? reject(e as Error) : resolve(`lgsp_console=${encodeURIComponent(sessions.signedId(id))}`)))
+      })
+    // CONSOLE_SESSION_MAX_HOURS defaults to 12.
+    expect((await fetch(`${t.url}/admin/dossiers`, { headers: { cookie: await seed(Date.now() - 12 * 3_600_000 - 1000) } })).status).toBe(401)
+    const fresh = await seed(Date.now() - 11 * 3_600_000)
+    expect((await fetch(`${t.url}/admin/dossiers`, { headers: { cookie: fresh } })).status).toBe(200)
+    // Its key in Redis never outlives the absolute lifetime, whatever the idle time left.
+    const ttl = await t.hub.queues.producer.pttl(`${t.config.QUEUE_PREFIX}:console:session:${decodeURIComponent(fresh.split('=')[1]!).split('.')[0]}`)
+    expect(ttl).toBeGreaterThan(0)
+    expect(ttl).toBeLessThanOrEqual(3_600_000)
   })
 
   it('a session made by one hub process is accepted by another sharing Redis, and sign-out there ends it here', async () => {
@@ -217,5 +259,41 @@ describe('operator console session: idle expiry and sign-in limit', () => {
     expect(res.status).toBe(429)
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(res.headers.get('set-cookie')).toBeNull()
+  })
+})
+
+describe('operator console session: Redis down', () => {
+  let t: TestHub
+  let redis: Awaited<ReturnType<typeof startPrivateRedis>>
+  beforeAll(async () => {
+    redis = await startPrivateRedis()
+    t = await startTestHub({ workers: false, env: { REDIS_URL: redis.url } })
+  })
+  afterAll(async () => {
+    await t?.close()
+    await redis?.stop()
+  })
+
+  it('a session route answers 503 HUB_ERR_DEPENDENCY_DOWN (never 500); public routes and key callers still work', async () => {
+    const res = await fetch(t.url + SESSION, { method: 'POST', headers: json, body: JSON.stringify({ key: KEYS.operator }) })
+    expect(res.status).toBe(200)
+    const cookie = cookieOf(res)
+    await redis.stop()
+    for (const [method, path] of [
+      ['GET', '/admin/dossiers'],
+      ['GET', SESSION],
+      ['POST', SESSION],
+    ] as const) {
+      const r = await fetch(t.url + path, { method, headers: { cookie, ...json }, ...(method === 'POST' ? { body: JSON.stringify({ key: KEYS.operator }) } : {}) })
+      expect(r.status, `${method} ${path}`).toBe(503)
+      expect(((await r.json()) as Json)['code'], `${method} ${path}`).toBe('HUB_ERR_DEPENDENCY_DOWN')
+    }
+    // Routes that take no session never read it, cookie or not.
+    expect((await fetch(`${t.url}/health/live`, { headers: { cookie } })).status, 'a public route').toBe(200)
+    const keyed = await fetch(`${t.url}/admin/audit/verify`, { headers: { 'x-api-key': KEYS.operator } })
+    expect(keyed.status, JSON.stringify(await keyed.clone().json())).toBe(200)
+    // Back (this private Redis restarts empty, so the session is gone): signing in works again.
+    redis = await startPrivateRedis(redis.port)
+    await waitFor(async () => (await fetch(t.url + SESSION, { method: 'POST', headers: json, body: JSON.stringify({ key: KEYS.operator }) })).status === 200, 20_000, 200)
   })
 })
