@@ -12,6 +12,7 @@
  * run and interleaved (other, this, other, this …) so that a busy machine affects both:
  *   BENCH_AB=/path/to/other/checkout BENCH_ROUNDS=2 BENCH_SECONDS=20 npm run bench:dossiers
  * The other checkout needs its node_modules; each run gets its own database and queue prefix.
+ * BENCH_AB_NAME names the results (default dossier-sync-ab: bench/results/dossier-sync-ab.{json,md}).
  * BENCH_CPU_PROF=/abs/dir writes a V8 CPU profile of each run's API and worker processes there.
  * Every run also splits the CPU time per delivered event by process: API, worker, sandbox, the
  * PostgreSQL backends serving the run's database, Redis (shared server: other users count too)
@@ -39,6 +40,8 @@ const AB = process.env['BENCH_AB'] ? resolve(process.env['BENCH_AB']) : undefine
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2)
 const CPU_PROF = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined
 const PG_XACTS = process.env['BENCH_PG_XACTS'] === '1'
+/** BENCH_AB_NAME: the A/B results' file name under bench/results (several A/B comparisons are kept). */
+const AB_NAME = process.env['BENCH_AB_NAME'] ?? 'dossier-sync-ab'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const post = postAsProvince
@@ -130,6 +133,8 @@ async function run(cwd: string, label: string): Promise<RunResult> {
     AUDIT_HASH_KEY: `bench-${uniqueId()}-audit-key`,
     AUDIT_SIGNING_KEY_FILE: keyFile,
     DATA_DIR: dataDir,
+    // Production requires it (the console's cookie signing secret); older checkouts ignore it.
+    CONSOLE_SESSION_SECRET: `bench-${uniqueId()}-console-session-secret-0123456789`,
     // The benchmark is one client on one address far above the default budgets.
     RATE_LIMIT_PER_MINUTE: '10000000',
     RATE_LIMIT_IP_PER_MINUTE: '10000000',
@@ -410,7 +415,7 @@ async function abRuns(base: { processedPerSec: number }) {
   const rows = sides.map(row)
   const fmt = (xs: number[]) => xs.join(', ')
   writeResults(
-    'dossier-sync-ab',
+    AB_NAME,
     {
       machine: machine(),
       config: { seconds: SECONDS, clients: CLIENTS, rounds: ROUNDS },
