@@ -94,22 +94,9 @@ for (const a of alphabet) for (const b of [' ', '-', '.', '0', 'a', '=', '@']) i
 for (const p of ['000.00.06.H56-231027-0361', '1.003560', '2026-11-20T08:30:00+07:00', 'QUJD', 'a@b.', 'KQ.G15.000031', '001085012345', '0100109106-001']) {
   for (const t of ['!', ' ', '\\u0000']) specs.push([p, t])
 }
-// The best of three runs: a garbage collection or a busy core (the machine is shared) is not
-// the pattern's cost, while a super-linear pattern is slow on every run. Each run counts the
-// smaller of its wall time and the CPU time the process used: other processes' turns on a busy
-// machine stretch the first, not the second, and a backtracking pattern costs both.
-const best = (fn) => {
-  let min = Infinity
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now()
-    const c0 = process.cpuUsage()
-    fn()
-    const c = process.cpuUsage(c0)
-    min = Math.min(min, performance.now() - t0, (c.user + c.system) / 1000)
-    if (min < 10) break
-  }
-  return min
-}
+// The best of three runs, each the smaller of wall and CPU time: test/helpers/timing.ts's bestMs,
+// its compiled source pasted into the worker (an eval'd worker cannot import TypeScript).
+const best = ${bestMs.toString()}
 let worst = { ms: 0, label: '' }
 for (const [unit, tail] of specs) {
   // Built one at a time: hundreds of 1 MB strings at once would not fit the worker's heap.
