@@ -19,7 +19,7 @@ import type {
   ProcedureResult,
   ProcedureSummary,
 } from './types.js'
-import { CatalogMappingError, field, isRecord, list, optionalText, records, text, toCount, toDate, toNumber, type WireRecord } from './wire.js'
+import { CatalogMappingError, field, isRecord, list, optionalText, present, records, text, toCount, toDate, toNumber, type WireRecord } from './wire.js'
 
 export { canonicalHash } from './canonical-hash.js'
 export { CatalogMappingError } from './wire.js'
@@ -95,19 +95,15 @@ function channel(rec: WireRecord): ProcedureChannel {
 }
 
 function document(rec: WireRecord): ProcedureDocument {
-  const doc: ProcedureDocument = {
+  return {
     code: text(field(rec, 'MAGIAYTO')),
     originals: toCount(field(rec, 'SOBANCHINH')),
     copies: toCount(field(rec, 'SOBANSAO')),
     name: text(field(rec, 'TENGIAYTO')),
+    ...present('replacementResultCode', optionalText(field(rec, 'MA_KQ_THAYTHE'))),
+    ...present('templateName', optionalText(field(rec, 'TENMAUDON'))),
+    ...present('url', optionalText(field(rec, 'URL'))),
   }
-  const replacement = optionalText(field(rec, 'MA_KQ_THAYTHE'))
-  if (replacement !== undefined) doc.replacementResultCode = replacement
-  const template = optionalText(field(rec, 'TENMAUDON'))
-  if (template !== undefined) doc.templateName = template
-  const url = optionalText(field(rec, 'URL'))
-  if (url !== undefined) doc.url = url
-  return doc
 }
 
 function component(rec: WireRecord): ProcedureComponent {
@@ -118,30 +114,23 @@ function component(rec: WireRecord): ProcedureComponent {
 }
 
 function result(rec: WireRecord): ProcedureResult {
-  const out: ProcedureResult = {
+  return {
     code: text(field(rec, 'MAKETQUA')),
     name: text(field(rec, 'TENKETQUA')),
+    ...present('fileName', optionalText(field(rec, 'TENTEP'))),
+    ...present('url', optionalText(field(rec, 'URL'))),
   }
-  const fileName = optionalText(field(rec, 'TENTEP'))
-  if (fileName !== undefined) out.fileName = fileName
-  const url = optionalText(field(rec, 'URL'))
-  if (url !== undefined) out.url = url
-  return out
 }
 
 function legalBasis(rec: WireRecord): ProcedureLegalBasis {
-  const out: ProcedureLegalBasis = {
+  return {
     number: text(field(rec, 'SOVANBAN')),
     name: text(field(rec, 'TENVANBAN')),
     issuer: text(field(rec, 'COQUANBANHANH')),
+    ...present('issuedOn', toDate(field(rec, 'NGAYBANHANH'))),
+    ...present('effectiveOn', toDate(field(rec, 'NGAYHIEULUC'))),
+    ...present('url', optionalText(field(rec, 'DIACHITRUYCAP', 'URL'))),
   }
-  const issuedOn = toDate(field(rec, 'NGAYBANHANH'))
-  if (issuedOn !== undefined) out.issuedOn = issuedOn
-  const effectiveOn = toDate(field(rec, 'NGAYHIEULUC'))
-  if (effectiveOn !== undefined) out.effectiveOn = effectiveOn
-  const url = optionalText(field(rec, 'DIACHITRUYCAP', 'URL'))
-  if (url !== undefined) out.url = url
-  return out
 }
 
 function asRecord(value: unknown, what: string): WireRecord {

@@ -54,6 +54,11 @@ export function text(value: unknown): string {
 }
 
 /** Like {@link text} but `undefined` for empty, so optional properties stay absent. */
+/** `{ [key]: value }` when the value is present, `{}` otherwise: spread into a record, an absent field stays absent. */
+export function present<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>)
+}
+
 export function optionalText(value: unknown): string | undefined {
   const t = text(value)
   return t === '' ? undefined : t

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../store/index.js'
 
-/** A received document as the operators' inbox lists it (no attachments, no status staff). */
-export interface InboxRow {
+/** What the console shows of any document (no attachments, no status staff). */
+interface DocumentColumns {
   id: string
   agency: string
   peer: string
@@ -10,9 +10,13 @@ export interface InboxRow {
   business_type: string
   state: string
   state_reason: string | null
-  inbox_seq: string
   created_at: Date
   acked_at: Date | null
+}
+
+/** A received document as the operators' inbox lists it. */
+export interface InboxRow extends DocumentColumns {
+  inbox_seq: string
   last_code: string | null
   last_direction: 'in' | 'out' | null
   last_at: Date | null
@@ -29,20 +33,10 @@ export interface InboxFilter {
   limit: number
 }
 
-export interface ConsoleDocumentRow {
-  id: string
+export interface ConsoleDocumentRow extends DocumentColumns {
   direction: 'in' | 'out'
-  agency: string
-  peer: string
-  code: string | null
-  subject: string | null
-  business_type: string
-  state: string
-  state_reason: string | null
   changed_by: string | null
   changed_at: Date | null
-  created_at: Date
-  acked_at: Date | null
 }
 
 export interface ConsoleStatusRow {
