@@ -284,7 +284,11 @@ describe('operator console session: Redis down', () => {
       ['GET', SESSION],
       ['POST', SESSION],
     ] as const) {
-      const r = await fetch(t.url + path, { method, headers: { cookie, ...json }, ...(method === 'POST' ? { body: JSON.stringify({ key: KEYS.operator }) } : {}) })
+      const r = await fetch(t.url + path, {
+        method,
+        headers: { cookie, ...json },
+        ...(method === 'POST' ? { body: JSON.stringify({ key: KEYS.operator }) } : {}),
+      })
       expect(r.status, `${method} ${path}`).toBe(503)
       expect(((await r.json()) as Json)['code'], `${method} ${path}`).toBe('HUB_ERR_DEPENDENCY_DOWN')
     }
@@ -294,6 +298,10 @@ describe('operator console session: Redis down', () => {
     expect(keyed.status, JSON.stringify(await keyed.clone().json())).toBe(200)
     // Back (this private Redis restarts empty, so the session is gone): signing in works again.
     redis = await startPrivateRedis(redis.port)
-    await waitFor(async () => (await fetch(t.url + SESSION, { method: 'POST', headers: json, body: JSON.stringify({ key: KEYS.operator }) })).status === 200, 20_000, 200)
+    await waitFor(
+      async () => (await fetch(t.url + SESSION, { method: 'POST', headers: json, body: JSON.stringify({ key: KEYS.operator }) })).status === 200,
+      20_000,
+      200,
+    )
   })
 })
