@@ -121,8 +121,11 @@ const CODES = Object.keys(DEFS) as RatioCode[]
 export class IndicatorRepository {
   constructor(private readonly db: Db) {}
 
-  /** Numerators and denominators of every code, grouped by `by` (one group, key null, when absent). */
-  async counts(s: Scope, by?: 'agency_code' | 'procedure_code'): Promise<Counts[]> {
+  /**
+   * Numerators and denominators of every code, grouped by `by` (one group, key null, when absent).
+   * `only`: the codes of the open population alone, or of the received and finished ones alone (the rollup splits them).
+   */
+  async counts(s: Scope, by?: 'agency_code' | 'procedure_code', only?: 'open' | 'received-finished'): Promise<Counts[]> {
     const key = by ?? 'NULL::text'
     const groups = new Map<string | null, Counts>()
     const group = (k: string | null) => {
@@ -133,9 +136,9 @@ export class IndicatorRepository {
     // Two scans: the dossiers received or finished in the period (one pass over their union; each
     // count filtered by its own population), and those open at the period's end.
     const scans: { pops: Population[]; where: string }[] = [
-      { pops: ['received', 'finished'], where: where(s, ['received', 'finished']) },
-      { pops: ['open'], where: where(s, ['open']) },
-    ]
+      { pops: ['received', 'finished'] as Population[], where: where(s, ['received', 'finished']) },
+      { pops: ['open'] as Population[], where: where(s, ['open']) },
+    ].filter((x) => !only || (only === 'open') === (x.pops[0] === 'open'))
     await Promise.all(
       scans.map(async (scan) => {
         const codes = CODES.filter((c) => scan.pops.includes(DEFS[c].population))
@@ -203,6 +206,6 @@ export class IndicatorRepository {
 
   /** A national-database lookup was made for this dossier (its facts row, once it exists). */
   async markLookup(dossierCode: string): Promise<void> {
-    await this.db.query('UPDATE dossier_facts SET lookup = true WHERE code = $1 AND NOT lookup', [dossierCode])
+    await this.db.query('UPDATE dossier_facts SET lookup = true, dirty = true WHERE code = $1 AND NOT lookup', [dossierCode])
   }
 }
