@@ -371,7 +371,7 @@ export const ConfigSchema = Type.Object(
     ),
     INDICATOR_ROLLUP_FOLD_MS: int(
       'Worker processes fold changed dossier facts into the monthly indicator rollup this often (one at a time across processes); 0: no rollup, every summary scans the facts',
-      60_000,
+      15_000,
       0,
       86_400_000,
     ),

@@ -22,8 +22,8 @@ import { AGENCIES, DAY, NATIONAL, PROCEDURES, body, derive, generate, reference,
  * both what the definitions say (test/helpers/indicators.ts `reference`, no hub code), while
  * facts change after a fold: dossiers finishing later, syncs and lookups arriving later, new
  * receipts in a folded month, a dossier moving to another agency or procedure. The intake goes
- * through the real intake statements (DossierRepository, storeEvent), so their dirty marking
- * is what is tested. Folds are partial on purpose; then complete, repeated and concurrent.
+ * through the real intake statements (DossierRepository, storeEvent), so their queueing of
+ * changed rows is what is tested. Folds are partial on purpose; then complete, repeated and concurrent.
  */
 
 const h = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -224,13 +224,22 @@ describe('indicator rollup (PostgreSQL)', () => {
       if (i % 17 === 0 || i % 19 === 0) await upsert(t, t.final)
     }
     await rollup.fold({ batch: 40, maxBatches: 2 })
+    // Another process folds small batches while the intake goes on (races of intake and fold).
+    let intakeDone = false
+    let folded = 0
+    const folder = new IndicatorRollup(ctxOf(60_000))
+    const background = (async () => {
+      while (!intakeDone) folded += (await folder.fold({ batch: 5, maxBatches: 3 })).rows
+    })()
     for (const [i, t] of told.entries()) {
+      if (i >= 160) intakeDone = true
       await events(t, t.g.events.length) // finishes and pauses arrive later
       if (!t.final && i % 5 !== 0) await upsert(t, true)
       if (t.g.synced && !t.synced) await sync(t)
       if (t.g.lookup !== 'none' && !t.lookup) await lookup(t)
-      if (i === 120) await rollup.fold({ batch: 30, maxBatches: 1 })
     }
+    await background
+    expect(folded).toBeGreaterThan(0)
     expect(await rollup.repo.dirtyRows()).toBeGreaterThan(30)
     await checkAll('phase 2')
   }, 120_000)
@@ -241,7 +250,7 @@ describe('indicator rollup (PostgreSQL)', () => {
     const before = await rollupRows()
     expect(await rollup.fold()).toEqual({ rows: 0, batches: 1 })
     // Rows marked dirty without a change fold to nothing.
-    await db.query('UPDATE dossier_facts SET dirty = true WHERE code IN (SELECT code FROM dossier_facts ORDER BY code LIMIT 50)')
+    await db.query('INSERT INTO indicator_dirty (code) SELECT code FROM dossier_facts ORDER BY code LIMIT 50')
     expect((await rollup.fold()).rows).toBe(50)
     expect(await rollupRows()).toEqual(before)
     expect((await rollup.repo.state()).ready).toBe(true)

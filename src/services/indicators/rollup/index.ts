@@ -7,6 +7,16 @@ import { ROLLUP_DEFS, RollupRepository } from './repository.js'
 /** Dirty facts rows folded per transaction. */
 export const FOLD_BATCH = 10_000
 
+/**
+ * Fewer months scan the facts: one month's index range is already cheap (bench:indicators,
+ * agency-month), while the rollup path also reads every queued row (its correction).
+ */
+export const ROLLUP_MIN_MONTHS = 2
+const monthsBetween = (m: { from: string; to: string }) => {
+  const n = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7))
+  return n(m.to) - n(m.from)
+}
+
 /** `[from, to)` as whole Vietnam months (`YYYY-MM-01` each), or undefined when the period is not. */
 export function wholeMonths(s: Scope): { from: string; to: string } | undefined {
   const [f, t] = [vnDay(s.from), vnDay(s.to)]
@@ -43,13 +53,16 @@ export class IndicatorRollup {
   }
 
   private get enabled(): boolean {
-    return (this.ctx.config.INDICATOR_ROLLUP_FOLD_MS ?? 60_000) > 0
+    return (this.ctx.config.INDICATOR_ROLLUP_FOLD_MS ?? 15_000) > 0
   }
 
-  /** The received and finished codes of a whole-months scope, or undefined: not whole months, rollup off, not (yet) built. */
+  /**
+   * The received and finished codes of a scope of at least {@link ROLLUP_MIN_MONTHS} whole months, or
+   * undefined: another period, rollup off, not (yet) built.
+   */
   async counts(s: Scope): Promise<Counts | undefined> {
     const months = wholeMonths(s)
-    if (!months || !this.enabled) return undefined
+    if (!months || !this.enabled || monthsBetween(months) < ROLLUP_MIN_MONTHS) return undefined
     const state = await this.repo.state()
     if (state.defs !== ROLLUP_DEFS || !state.ready) return undefined
     return this.repo.counts(s, months)
@@ -83,7 +96,7 @@ export class IndicatorRollup {
 
   /** Worker processes: fold every INDICATOR_ROLLUP_FOLD_MS (single flight in this process). */
   start(): void {
-    const every = this.ctx.config.INDICATOR_ROLLUP_FOLD_MS ?? 60_000
+    const every = this.ctx.config.INDICATOR_ROLLUP_FOLD_MS ?? 15_000
     if (every <= 0 || this.timer) return
     const tick = () => {
       this.running ??= this.fold()

@@ -8,7 +8,7 @@ import { RATIO_CODES } from '../types.js'
  * docs/indicators.md "Rollup"). Its counts are derived from the same {@link DEFS} conditions as
  * the facts scan: per population, each distinct condition (a code's denominator beyond the
  * population, and denominator AND numerator) is one bit of a facts row's rolled bits and one
- * position of the rollup's count array. The fingerprint of that list ({@link ROLLUP_DEFS}) is
+ * position of the rollup's count array (indicator_rolled keeps each row's bits as last folded). The fingerprint of that list ({@link ROLLUP_DEFS}) is
  * stored with the rollup; a changed definition rebuilds it (the fold), and until then the
  * summaries scan the facts.
  *
@@ -50,24 +50,28 @@ const arr = (xs: string[]) => (xs.length ? `ARRAY[${xs.join(', ')}]::bigint[]` :
 const each = (pop: Pop, f: (i: number) => string) => C[pop].list.map((_, i) => f(i))
 
 const FOLD = `
-  WITH o AS (
-    SELECT code AS o_code, r_rmonth AS o_rmonth, r_fmonth AS o_fmonth, r_path AS o_path, r_procedure AS o_procedure,
-      r_rbits AS o_rbits, r_fbits AS o_fbits, r_seconds AS o_seconds
-    FROM dossier_facts WHERE dirty LIMIT $1 FOR UPDATE SKIP LOCKED),
-  u AS (
-    UPDATE dossier_facts SET dirty = false, r_rmonth = ${month('received_at')}, r_fmonth = ${month('finished_at')},
-      r_path = agency_path, r_procedure = procedure_code, r_rbits = ${bits('received')},
-      r_fbits = CASE WHEN finished_at IS NULL THEN NULL ELSE ${bits('finished')} END,
-      r_seconds = EXTRACT(EPOCH FROM finished_at - received_at)
-    FROM o WHERE code = o_code
-    RETURNING o.*, r_rmonth, r_fmonth, r_path, r_procedure, r_rbits, r_fbits, r_seconds),
+  WITH q AS (SELECT code FROM indicator_dirty ORDER BY code LIMIT $1 FOR UPDATE SKIP LOCKED),
+  f AS (
+    SELECT code AS r_code, ${month('received_at')} AS r_rmonth, ${month('finished_at')} AS r_fmonth, agency_path AS r_path,
+      procedure_code AS r_procedure, ${bits('received')} AS r_rbits, CASE WHEN finished_at IS NULL THEN NULL ELSE ${bits('finished')} END AS r_fbits,
+      EXTRACT(EPOCH FROM finished_at - received_at) AS r_seconds
+    FROM dossier_facts WHERE code = ANY (ARRAY(SELECT code FROM q)) FOR UPDATE),
+  -- Only once every facts row is locked (the scalar subquery reads all of f first): an intake
+  -- holding a facts row may be about to queue it, and waits on a queue row being deleted.
+  gone AS (DELETE FROM indicator_dirty WHERE code = ANY (ARRAY(SELECT code FROM q WHERE (SELECT count(*) FROM f) >= 0))),
+  o AS (SELECT * FROM indicator_rolled WHERE code = ANY (ARRAY(SELECT r_code FROM f))),
+  up AS (
+    INSERT INTO indicator_rolled (code, r_rmonth, r_fmonth, r_path, r_procedure, r_rbits, r_fbits, r_seconds) SELECT * FROM f
+    ON CONFLICT (code) DO UPDATE SET r_rmonth = EXCLUDED.r_rmonth, r_fmonth = EXCLUDED.r_fmonth, r_path = EXCLUDED.r_path,
+      r_procedure = EXCLUDED.r_procedure, r_rbits = EXCLUDED.r_rbits, r_fbits = EXCLUDED.r_fbits, r_seconds = EXCLUDED.r_seconds),
   v AS (
-    SELECT x.* FROM u, LATERAL (VALUES
-      (o_rmonth, o_path, o_procedure, -1, o_rbits, NULL::integer, NULL::numeric),
-      (r_rmonth, r_path, r_procedure, 1, r_rbits, NULL, NULL),
-      (o_fmonth, o_path, o_procedure, -1, NULL, o_fbits, -o_seconds),
+    SELECT x.* FROM f, LATERAL (VALUES
+      (r_rmonth, r_path, r_procedure, 1, r_rbits, NULL::integer, NULL::numeric),
       (r_fmonth, r_path, r_procedure, 1, NULL, r_fbits, r_seconds)) x(month, path, procedure, sign, rbits, fbits, seconds)
-    WHERE x.month IS NOT NULL),
+    UNION ALL
+    SELECT x.* FROM o, LATERAL (VALUES
+      (r_rmonth, r_path, r_procedure, -1, r_rbits, NULL::integer, NULL::numeric),
+      (r_fmonth, r_path, r_procedure, -1, NULL, r_fbits, -r_seconds)) x(month, path, procedure, sign, rbits, fbits, seconds)),
   g AS (
     SELECT month, path, procedure,
       COALESCE(sum(sign) FILTER (WHERE rbits IS NOT NULL), 0) AS received,
@@ -75,7 +79,7 @@ const FOLD = `
       COALESCE(sum(sign) FILTER (WHERE fbits IS NOT NULL), 0) AS finished,
       ${arr(each('finished', (i) => `COALESCE(sum(sign) FILTER (WHERE fbits & ${1 << i} <> 0), 0)`))} AS finished_counts,
       COALESCE(sum(seconds), 0) AS finished_seconds
-    FROM v GROUP BY 1, 2, 3),
+    FROM v WHERE month IS NOT NULL GROUP BY 1, 2, 3),
   ins AS (
     INSERT INTO indicator_rollup AS t (month, agency_path, procedure_code, received, received_counts, finished, finished_counts, finished_seconds)
     SELECT * FROM g ORDER BY 1, 2, 3
@@ -85,7 +89,7 @@ const FOLD = `
       finished_counts = ${arr(each('finished', (i) => `t.finished_counts[${i + 1}] + EXCLUDED.finished_counts[${i + 1}]`))},
       finished_seconds = t.finished_seconds + EXCLUDED.finished_seconds
     RETURNING 1)
-  SELECT (SELECT count(*) FROM u)::int AS rows, (SELECT count(*) FROM ins)::int AS keys`
+  SELECT (SELECT count(*) FROM q)::int AS rows, (SELECT count(*) FROM ins)::int AS keys`
 
 const scopeOf = (path: string, procedure: string) => `($3::text IS NULL OR (${path} >= $3 AND ${path} < $4)) AND ($5::text IS NULL OR ${procedure} = $5)`
 const CUR = scopeOf('agency_path', 'procedure_code')
@@ -111,7 +115,8 @@ const SUMMARY = `
       ${delta(CF, OF)} AS finished,
       ${arr(C.finished.list.map((cond, i) => delta(`${CF} AND ${cond}`, `${OF} AND r_fbits & ${1 << i} <> 0`)))} AS fc,
       COALESCE(sum(EXTRACT(EPOCH FROM finished_at - received_at)) FILTER (WHERE ${CF}), 0) - COALESCE(sum(r_seconds) FILTER (WHERE ${OF}), 0) AS seconds
-    FROM dossier_facts WHERE dirty)
+    -- By key from the queue (its statistics lag behind: a join could scan the whole table).
+    FROM dossier_facts f LEFT JOIN indicator_rolled r ON r.code = f.code WHERE f.code = ANY (ARRAY(SELECT code FROM indicator_dirty)))
   SELECT t.received + c.received AS received, ${arr(each('received', (i) => `t.rc[${i + 1}] + c.rc[${i + 1}]`))} AS rc,
     t.finished + c.finished AS finished, ${arr(each('finished', (i) => `t.fc[${i + 1}] + c.fc[${i + 1}]`))} AS fc,
     (t.seconds + c.seconds)::float8 / 86400 AS days
@@ -134,8 +139,8 @@ export class RollupRepository {
   }
 
   /**
-   * The rollup was folded under other definitions (or never): empty it and mark every facts row
-   * dirty with nothing rolled, under the current fingerprint. False when another process holds the lock.
+   * The rollup was folded under other definitions (or never): empty it, forget what was rolled and
+   * queue every facts row, under the current fingerprint. False when another process holds the lock.
    */
   async rebuild(): Promise<boolean> {
     return this.db.tx(async (q) => {
@@ -143,10 +148,8 @@ export class RollupRepository {
       // Another process may have rebuilt it since this one looked.
       if ((await q.query<RollupState>('SELECT defs FROM indicator_rollup_state')).rows[0]?.defs === ROLLUP_DEFS) return true
       await q.query('DELETE FROM indicator_rollup')
-      await q.query(
-        `UPDATE dossier_facts SET dirty = true, r_rmonth = NULL, r_fmonth = NULL, r_path = NULL, r_procedure = NULL, r_rbits = NULL,
-           r_fbits = NULL, r_seconds = NULL WHERE NOT dirty OR r_rmonth IS NOT NULL`,
-      )
+      await q.query('DELETE FROM indicator_rolled')
+      await q.query('INSERT INTO indicator_dirty (code) SELECT code FROM dossier_facts ON CONFLICT (code) DO NOTHING')
       await q.query('UPDATE indicator_rollup_state SET defs = $1, ready = false', [ROLLUP_DEFS])
       return true
     })
@@ -171,7 +174,7 @@ export class RollupRepository {
 
   /** Rows waiting for a fold. */
   async dirtyRows(): Promise<number> {
-    return Number((await this.db.query<{ n: string }>('SELECT count(*) AS n FROM dossier_facts WHERE dirty')).rows[0]!.n)
+    return Number((await this.db.query<{ n: string }>('SELECT count(*) AS n FROM indicator_dirty')).rows[0]!.n)
   }
 
   /** The received and finished codes' counts of a scope of whole months (open codes absent), from the rollup and the dirty rows. */
