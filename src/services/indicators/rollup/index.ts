@@ -4,7 +4,7 @@ import { vnDay } from '../period.js'
 import type { Counts, Scope } from '../repository.js'
 import { ROLLUP_DEFS, RollupRepository } from './repository.js'
 
-/** Dirty facts rows folded per transaction. */
+/** Queued (changed) facts rows folded per transaction. */
 export const FOLD_BATCH = 10_000
 
 /**
