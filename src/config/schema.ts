@@ -369,6 +369,12 @@ export const ConfigSchema = Type.Object(
       1000,
       86_400_000,
     ),
+    INDICATOR_ROLLUP_FOLD_MS: int(
+      'Worker processes fold changed dossier facts into the monthly indicator rollup this often (one at a time across processes); 0: no rollup, every summary scans the facts',
+      15_000,
+      0,
+      86_400_000,
+    ),
     INDICATOR_GAUGE_MAX_AGENCIES: int(
       'Most top-level agencies (children of each province) with indicator gauges, the largest first (bounds the label set)',
       50,

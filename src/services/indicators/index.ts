@@ -5,6 +5,7 @@ import { agencyPath, childUnder, subtreeRange } from './agency.js'
 import { indicatorGauges } from './gauges.js'
 import { currentMonth, period, withinMs } from './period.js'
 import { DEFS, IndicatorRepository, type Counts, type Scope } from './repository.js'
+import { IndicatorRollup } from './rollup/index.js'
 import { loadScores, scoreOf, type ScoreTable } from './scores.js'
 import {
   RATIO_CODES,
@@ -60,11 +61,14 @@ const round2 = (x: number) => Math.round(x * 100) / 100
  */
 export class IndicatorService implements IndicatorReader {
   private readonly repo: IndicatorRepository
+  /** The monthly rollup: summaries over whole months, and its fold (worker processes). */
+  readonly rollup: IndicatorRollup
   private readonly scores: ScoreTable
   private confirmation?: (agency?: string) => Promise<PortalConfirmation | null | undefined>
 
   constructor(private readonly ctx: ServiceContext) {
     this.repo = new IndicatorRepository(ctx.db)
+    this.rollup = new IndicatorRollup(ctx)
     this.scores = loadScores(ctx.config.INDICATORS_CONFIG_FILE)
     indicatorGauges(ctx.metrics, () => this.topLevel(), ctx.config.INDICATOR_GAUGE_REFRESH_MS, ctx.logger)
   }
@@ -112,13 +116,35 @@ export class IndicatorService implements IndicatorReader {
   async summary(q: IndicatorQuery): Promise<IndicatorReport> {
     const s = this.scope(q)
     const [counts, portal] = await Promise.all([
-      this.repo.counts(s),
+      this.counts(s),
       this.confirmation?.(q.agency).then(
         (c) => c ?? undefined,
         () => undefined,
       ),
     ])
-    return this.report(q, counts[0], portal)
+    return this.report(q, counts, portal)
+  }
+
+  /**
+   * A summary's counts: over whole months the received and finished codes from the rollup (plus
+   * the dirty rows) and the open ones live, in parallel; otherwise one facts scan of each.
+   */
+  private async counts(s: Scope): Promise<Counts | undefined> {
+    const [rolled, open] = await Promise.all([
+      this.rollup.counts(s).then(async (c) => c ?? (await this.repo.counts(s, undefined, 'received-finished'))[0]),
+      this.repo.counts(s, undefined, 'open'),
+    ])
+    const o = open[0]
+    if (!rolled) return o
+    return { ...rolled, d: { ...rolled.d, ...o?.d }, n: { ...rolled.n, ...o?.n } }
+  }
+
+  async startWorkers(): Promise<void> {
+    this.rollup.start()
+  }
+
+  async stop(): Promise<void> {
+    await this.rollup.stop()
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Db } from '../../store/index.js'
 import type { RatioCode } from './types.js'
+import { dirtyCte } from './facts/repository.js'
 
 /**
  * Every SQL statement of the indicator service: aggregates and drill-down over
@@ -19,11 +20,14 @@ export type Population = 'received' | 'finished' | 'open'
  * $2: unfinished ones (partial index by agency and receipt) or finished at or after $2 (the
  * GiST index of the interval (received_at, finished_at]).
  */
+const OPEN_PARTS = [
+  'finished_at IS NULL AND received_at < $2',
+  `finished_at IS NOT NULL AND tstzrange(received_at, CASE WHEN finished_at < received_at THEN received_at ELSE finished_at END, '(]') @> $2::timestamptz`,
+] as const
 const POPULATION: Record<Population, string> = {
   received: 'received_at >= $1 AND received_at < $2',
   finished: 'finished_at >= $1 AND finished_at < $2',
-  open: `((finished_at IS NULL AND received_at < $2) OR (finished_at IS NOT NULL
-    AND tstzrange(received_at, CASE WHEN finished_at < received_at THEN received_at ELSE finished_at END, '(]') @> $2::timestamptz))`,
+  open: `((${OPEN_PARTS[0]}) OR (${OPEN_PARTS[1]}))`,
 }
 
 /** Due time stretched by the closed pauses and, for a pause open at $2, its length so far. */
@@ -106,8 +110,8 @@ export interface DueRow {
 const params = (s: Scope) => [s.from, s.to, s.range?.lower ?? null, s.range?.upper ?? null, s.procedure ?? null]
 
 /** The scope's rows of one population, or of the union of several. */
-function where(s: Scope, populations: Population[]): string {
-  const w = [populations.length === 1 ? POPULATION[populations[0]!] : `(${populations.map((p) => `(${POPULATION[p]})`).join(' OR ')})`]
+function where(s: Scope, populations: Population[], rows?: string): string {
+  const w = [rows ?? (populations.length === 1 ? POPULATION[populations[0]!] : `(${populations.map((p) => `(${POPULATION[p]})`).join(' OR ')})`)]
   // Every parameter is referenced (PostgreSQL must know its type); a constant condition costs nothing.
   if (populations.length === 1 && populations[0] === 'open') w.push('$1::timestamptz IS NOT NULL')
   if (s.range) w.push('agency_path >= $3 AND agency_path < $4')
@@ -121,8 +125,11 @@ const CODES = Object.keys(DEFS) as RatioCode[]
 export class IndicatorRepository {
   constructor(private readonly db: Db) {}
 
-  /** Numerators and denominators of every code, grouped by `by` (one group, key null, when absent). */
-  async counts(s: Scope, by?: 'agency_code' | 'procedure_code'): Promise<Counts[]> {
+  /**
+   * Numerators and denominators of every code, grouped by `by` (one group, key null, when absent).
+   * `only`: the codes of the open population alone, or of the received and finished ones alone (the rollup splits them).
+   */
+  async counts(s: Scope, by?: 'agency_code' | 'procedure_code', only?: 'open' | 'received-finished'): Promise<Counts[]> {
     const key = by ?? 'NULL::text'
     const groups = new Map<string | null, Counts>()
     const group = (k: string | null) => {
@@ -130,12 +137,14 @@ export class IndicatorRepository {
       if (!g) groups.set(k, (g = { key: k, d: {}, n: {} }))
       return g
     }
-    // Two scans: the dossiers received or finished in the period (one pass over their union; each
-    // count filtered by its own population), and those open at the period's end.
+    // The dossiers received or finished in the period (one pass over their union; each count
+    // filtered by its own population), and those open at the period's end in two disjoint parts
+    // whose counts add up: the unfinished ones (an index-only scan of a covering partial index,
+    // migration 1600) and the finished ones open at the end (GiST); one OR of both scans the heap.
     const scans: { pops: Population[]; where: string }[] = [
-      { pops: ['received', 'finished'], where: where(s, ['received', 'finished']) },
-      { pops: ['open'], where: where(s, ['open']) },
-    ]
+      { pops: ['received', 'finished'] as Population[], where: where(s, ['received', 'finished']) },
+      ...OPEN_PARTS.map((part) => ({ pops: ['open'] as Population[], where: where(s, ['open'], part) })),
+    ].filter((x) => !only || (only === 'open') === (x.pops[0] === 'open'))
     await Promise.all(
       scans.map(async (scan) => {
         const codes = CODES.filter((c) => scan.pops.includes(DEFS[c].population))
@@ -160,8 +169,8 @@ export class IndicatorRepository {
         for (const r of rows) {
           const g = group((r['k'] as string | null) ?? null)
           codes.forEach((c, i) => {
-            g.d[c] = Number(r[refs[i]!.d])
-            g.n[c] = Number(r[refs[i]!.n])
+            g.d[c] = (g.d[c] ?? 0) + Number(r[refs[i]!.d])
+            g.n[c] = (g.n[c] ?? 0) + Number(r[refs[i]!.n])
           })
           if (fin) {
             g.finished = Number(r[fin])
@@ -203,6 +212,6 @@ export class IndicatorRepository {
 
   /** A national-database lookup was made for this dossier (its facts row, once it exists). */
   async markLookup(dossierCode: string): Promise<void> {
-    await this.db.query('UPDATE dossier_facts SET lookup = true WHERE code = $1 AND NOT lookup', [dossierCode])
+    await this.db.query(`WITH f AS (UPDATE dossier_facts SET lookup = true WHERE code = $1 AND NOT lookup RETURNING code)${dirtyCte()} SELECT 1`, [dossierCode])
   }
 }

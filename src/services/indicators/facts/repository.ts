@@ -4,7 +4,18 @@
  * same statement (and transaction) as the dossier, one round trip, no extra statement.
  * Each fragment names the parameter it reads; the embedding statement supplies it and
  * defines the CTE `d` (the dossier row it wrote, with `code` where noted).
+ *
+ * Each also queues the row's code in `indicator_dirty` when the change may alter what the row
+ * contributes to the monthly rollup (migration 1600, rollup/repository.ts); the fold takes it
+ * off. The queue insert reads the facts CTE's output, so it runs after the facts row is locked
+ * (the fold locks the row too: a change is either seen by a fold or queued after it). A status
+ * event changes only the finish and pause columns, which count only once the dossier is
+ * finished: it queues a finished row or one it finishes, so the events of an open dossier do not.
  */
+
+/** After `f` (a facts statement returning `code`): queue its rows (those meeting `when`) for the rollup fold. */
+export const dirtyCte = (when = 'true') => `,
+  fdirty AS (INSERT INTO indicator_dirty (code) SELECT code FROM f WHERE ${when} ON CONFLICT (code) DO NOTHING)`
 
 /**
  * After `d` (the upsert's dossier row): `$1` dossier code, `$2` procedure, `$3` agency,
@@ -27,7 +38,8 @@ export const upsertFactsCte = (p: number) => `,
       received_at = EXCLUDED.received_at, due_at = EXCLUDED.due_at, upsert_finished_at = EXCLUDED.upsert_finished_at, online = EXCLUDED.online,
       fee = EXCLUDED.fee, paid_online = EXCLUDED.paid_online, component = EXCLUDED.component, digitised = EXCLUDED.digitised,
       reused = EXCLUDED.reused, national_wh = EXCLUDED.national_wh, result_digitised = EXCLUDED.result_digitised, vneid = EXCLUDED.vneid,
-      lookup = dossier_facts.lookup OR EXCLUDED.lookup)`
+      lookup = dossier_facts.lookup OR EXCLUDED.lookup
+    RETURNING code)${dirtyCte()}`
 
 /**
  * After `d` (the event's dossier row): `$1` dossier code, `$5` occurredAt, `$p` the national
@@ -43,8 +55,9 @@ export const eventFactsCte = (p: number) => `,
       pause_seconds = pause_seconds + CASE WHEN $${p}::int <> 5 AND pause_open_at IS NOT NULL
         THEN GREATEST(0, EXTRACT(EPOCH FROM $5::timestamptz - pause_open_at)) ELSE 0 END,
       pause_open_at = CASE WHEN $${p}::int = 5 THEN COALESCE(pause_open_at, $5::timestamptz) ELSE NULL END
-    WHERE code = $1 AND $${p}::int IS NOT NULL AND EXISTS (SELECT 1 FROM d))`
+    WHERE code = $1 AND $${p}::int IS NOT NULL AND EXISTS (SELECT 1 FROM d)
+    RETURNING code, finished_at IS NOT NULL AS counted)${dirtyCte('counted')}`
 
 /** After `d` (delivery's dossier rows, with `code`): `known` (a parameter or `true`) says the portal now knows the dossier. */
 export const syncedFactsCte = (known: string) => `,
-  f AS (UPDATE dossier_facts SET synced = true WHERE code IN (SELECT code FROM d) AND ${known}::boolean AND NOT synced)`
+  f AS (UPDATE dossier_facts SET synced = true WHERE code IN (SELECT code FROM d) AND ${known}::boolean AND NOT synced RETURNING code)${dirtyCte()}`
