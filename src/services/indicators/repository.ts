@@ -164,6 +164,8 @@ export class IndicatorRepository {
         // JIT compiling these short aggregates costs more than it saves (a large scope crosses jit_above_cost).
         const { rows } = await this.db.tx(async (q) => {
           await q.query('SET LOCAL jit = off')
+          // A plan for these parameters (the agency range decides between an index and a scan), never the generic one.
+          await q.query('SET LOCAL plan_cache_mode = force_custom_plan')
           return q.query<Record<string, unknown>>(`SELECT ${key} AS k, ${cols.join(', ')} FROM dossier_facts WHERE ${scan.where} GROUP BY 1`, params(s))
         })
         for (const r of rows) {

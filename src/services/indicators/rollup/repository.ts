@@ -181,6 +181,7 @@ export class RollupRepository {
   async counts(s: Scope, months: { from: string; to: string }): Promise<Counts> {
     const { rows } = await this.db.tx(async (q) => {
       await q.query('SET LOCAL jit = off')
+      await q.query('SET LOCAL plan_cache_mode = force_custom_plan')
       return q.query<{ received: string; rc: string[]; finished: string; fc: string[]; days: number }>(SUMMARY, [
         s.from,
         s.to,
