@@ -27,11 +27,9 @@ import { CLIENTS_JSON, REDIS_URL, uniqueId } from '../test/helpers/config.js'
 import { dossierBody, dossierCode } from '../test/helpers/dossiers.js'
 import { createPgDb } from '../src/store/pg.js'
 import { migrate } from '../src/store/migrate.js'
-import { createMetrics } from '../src/metrics.js'
-import { createLogger } from '../src/log.js'
 import { IndicatorService } from '../src/services/indicators/index.js'
 import { IndicatorRollup } from '../src/services/indicators/rollup/index.js'
-import type { ServiceContext } from '../src/services/context.js'
+import { indicatorContext } from '../test/helpers/indicators.js'
 import { machine, percentile, writeResults, intakeAgent, postAsProvince } from './lib.js'
 
 const DOSSIERS = Number(process.env['BENCH_DOSSIERS'] ?? 1_000_000)
@@ -103,7 +101,7 @@ async function queries() {
     // changed rows: the first fold finds the rollup unbuilt, queues every facts row and folds them
     // (the same fold the worker processes run every INDICATOR_ROLLUP_FOLD_MS).
     const tf = Date.now()
-    const fold = await new IndicatorRollup({ db, logger: createLogger('warn'), metrics: createMetrics(), config: {} } as unknown as ServiceContext).fold()
+    const fold = await new IndicatorRollup(indicatorContext(db, 15_000)).fold()
     const foldMs = Date.now() - tf
     console.log(`folded ${fold.rows} facts rows into the rollup in ${Math.round(foldMs / 1000)} s`)
     await db.query(`VACUUM ANALYZE indicator_rollup`)
@@ -125,18 +123,7 @@ async function queries() {
     console.log(`loaded in ${Math.round(loadMs / 1000)} s: ${JSON.stringify(counts)}`)
 
     // The hub's service (rollup on) and the same without the rollup (every summary scans the facts): the baseline.
-    const ctx = (foldMs: number) =>
-      ({
-        db,
-        config: {
-          INDICATORS_CONFIG_FILE: 'config/indicators.json',
-          INDICATOR_GAUGE_REFRESH_MS: 300_000,
-          INDICATOR_GAUGE_MAX_AGENCIES: 50,
-          INDICATOR_ROLLUP_FOLD_MS: foldMs,
-        },
-        metrics: createMetrics(),
-        logger: createLogger('warn'),
-      }) as unknown as ServiceContext
+    const ctx = (foldMs: number) => indicatorContext(db, foldMs)
     const rolled = new IndicatorService(ctx(15_000))
     const scanned = new IndicatorService(ctx(0))
     const measure = async (label: string, q: Parameters<IndicatorService['summary']>[0], service = rolled) => {

@@ -1,6 +1,10 @@
 /** Issue 14 acceptance data: a generated month of dossiers with known properties, and the reference computed from the issue's definitions (no hub code). */
 import { fakeCccd } from './dossiers.js'
 import { mulberry32 } from '../../src/sandbox/random.js'
+import { createMetrics } from '../../src/metrics.js'
+import { createLogger } from '../../src/log.js'
+import type { Db } from '../../src/store/index.js'
+import type { ServiceContext } from '../../src/services/context.js'
 
 /** The agency tree, written out by hand (child → parent); the reference's notion of "under". */
 export const PARENT: Record<string, string | null> = {
@@ -210,3 +214,18 @@ export function reference(all: Derived[], from: number, to: number): Membership 
   }
 }
 export const avgDays = (xs: Derived[]) => xs.reduce((s, x) => s + (x.finish! - x.g.receivedAt) / DAY, 0)
+
+/** What the indicator service and its rollup need of the hub, on `db`; `foldMs` 0 turns the rollup off (every summary scans the facts). */
+export const indicatorContext = (db: Db, foldMs: number): ServiceContext =>
+  ({
+    db,
+    config: {
+      INDICATORS_CONFIG_FILE: 'config/indicators.json',
+      INDICATOR_GAUGE_REFRESH_MS: 300_000,
+      INDICATOR_GAUGE_MAX_AGENCIES: 50,
+      INDICATOR_ROLLUP_FOLD_MS: foldMs,
+    },
+    metrics: createMetrics(),
+    logger: createLogger('warn'),
+    shutdownSignal: new AbortController().signal,
+  }) as unknown as ServiceContext

@@ -10,12 +10,9 @@ import { IndicatorRepository, type Counts, type Scope } from '../../src/services
 import { IndicatorService } from '../../src/services/indicators/index.js'
 import { IndicatorRollup, wholeMonths } from '../../src/services/indicators/rollup/index.js'
 import { subtreeRange } from '../../src/services/indicators/agency.js'
-import { createMetrics } from '../../src/metrics.js'
-import { createLogger } from '../../src/log.js'
-import type { ServiceContext } from '../../src/services/context.js'
 import type { DossierUpsert } from '../../schemas/v1/dossier.js'
 import { createTestDatabase } from '../helpers/pg.js'
-import { AGENCIES, DAY, NATIONAL, PROCEDURES, body, derive, generate, reference, under, vn, type Gen } from '../helpers/indicators.js'
+import { AGENCIES, DAY, NATIONAL, PROCEDURES, body, derive, generate, indicatorContext, reference, under, vn, type Gen } from '../helpers/indicators.js'
 
 /**
  * Issue 14, acceptance 3a: the monthly rollup answers exactly what the facts scan answers, and
@@ -67,19 +64,7 @@ let drop: () => Promise<void>
 let repo: DossierRepository
 let facts: IndicatorRepository
 let rollup: IndicatorRollup
-const ctxOf = (foldMs: number) =>
-  ({
-    db,
-    config: {
-      INDICATORS_CONFIG_FILE: 'config/indicators.json',
-      INDICATOR_GAUGE_REFRESH_MS: 300_000,
-      INDICATOR_GAUGE_MAX_AGENCIES: 50,
-      INDICATOR_ROLLUP_FOLD_MS: foldMs,
-    },
-    metrics: createMetrics(),
-    logger: createLogger('warn'),
-    shutdownSignal: new AbortController().signal,
-  }) as unknown as ServiceContext
+const ctxOf = (foldMs: number) => indicatorContext(db, foldMs)
 
 beforeAll(async () => {
   const t = await createTestDatabase()
